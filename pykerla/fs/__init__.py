@@ -1,0 +1,1 @@
+"""The virtual file system and the file systems behind it."""

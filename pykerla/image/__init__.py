@@ -1,0 +1,1 @@
+"""Root file-system builders: cpio archives, Debian packages."""

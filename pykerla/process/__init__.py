@@ -1,0 +1,1 @@
+"""Tasks, thread groups, scheduling, fork/exec/exit/wait, signals, ELF loading."""

@@ -1,0 +1,1 @@
+"""System-call handlers, one module per area, registered in syscalls.table."""

@@ -1,0 +1,1 @@
+"""Terminals: line discipline, termios, the console."""
