@@ -156,13 +156,26 @@ class KvmPlatform(Platform):
         fcntl.ioctl(self.kvm_fd, k.KVM_GET_SUPPORTED_CPUID, buf, True)
         return bytes(buf)
 
-    def supported_xcr0(self) -> int:
+    def _cpuid_leaf(self, function: int, index: int = 0) -> tuple[int, int, int, int]:
         nent = struct.unpack_from("<I", self.cpuid, 0)[0]
         for i in range(nent):
-            func, index, _flags, eax, _ebx, _ecx, edx = struct.unpack_from("<7I", self.cpuid, 8 + 40 * i)
-            if func == 0xD and index == 0:
-                return eax | (edx << 32)
-        return 3
+            func, idx, _flags, eax, ebx, ecx, edx = struct.unpack_from("<7I", self.cpuid, 8 + 40 * i)
+            if func == function and idx == index:
+                return eax, ebx, ecx, edx
+        return 0, 0, 0, 0
+
+    def supported_xcr0(self) -> int:
+        eax, _ebx, _ecx, edx = self._cpuid_leaf(0xD)
+        return (eax | (edx << 32)) or 3
+
+    def xstate_layout(self) -> tuple[int, int]:
+        """(size of the XSAVE area for the guest's XCR0, that XCR0): the signal-frame FPU image."""
+        _eax, _ebx, ecx, _edx = self._cpuid_leaf(0xD)
+        return (ecx or 512 + 64), self.supported_xcr0()
+
+    def hwcap(self) -> int:
+        """AT_HWCAP: CPUID leaf 1 EDX, as Linux reports it on x86."""
+        return self._cpuid_leaf(1)[3]
 
     def new_vcpu(self) -> KvmVcpu:
         vcpu = KvmVcpu(self)

@@ -11,7 +11,7 @@ computed on the first call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 
@@ -39,14 +39,41 @@ class WaitQueue:
         for waiter in list(self._waiters):
             waiter.wake()
 
+    def wake_some(self, count: int) -> int:
+        """Wake the `count` longest waiters; returns how many were woken."""
+        woken = 0
+        for waiter in list(self._waiters)[:count]:
+            waiter.wake()
+            self._waiters.pop(waiter, None)
+            woken += 1
+        return woken
+
     def __len__(self) -> int:
         return len(self._waiters)
 
 
-class WouldBlock(Exception):  # noqa: N818 - it is a control-flow signal, not an error
-    """Raised by a system-call handler that cannot complete yet."""
+# What a signal does to a blocked call (Linux's -ERESTART* codes): with RESTART_SYS the call
+# restarts after a handler installed with SA_RESTART and fails with EINTR otherwise; with
+# RESTART_NOHAND it fails with EINTR whenever a handler runs (poll, select, nanosleep, pause).
+# Either way it restarts transparently when no handler runs (stop/continue, ignored signals).
+RESTART_SYS = "sys"
+RESTART_NOHAND = "nohand"
 
-    def __init__(self, queues: Iterable[WaitQueue] = (), deadline: float | None = None) -> None:
+
+class WouldBlock(Exception):  # noqa: N818 - it is a control-flow signal, not an error
+    """Raised by a system-call handler that cannot complete yet.
+
+    `interruptible=False` sleeps through signals (only SIGKILL ends the wait, as for vfork).
+    `on_interrupt`, if given, is called when a signal ends the wait (e.g. nanosleep writes
+    the remaining time).
+    """
+
+    def __init__(self, queues: Iterable[WaitQueue] = (), deadline: float | None = None,
+                 restart: str = RESTART_SYS, interruptible: bool = True,
+                 on_interrupt: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.queues = tuple(queues)
         self.deadline = deadline
+        self.restart = restart
+        self.interruptible = interruptible
+        self.on_interrupt = on_interrupt

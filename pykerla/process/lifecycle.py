@@ -1,0 +1,243 @@
+"""Process life cycle: clone/fork/vfork, exit and exit_group, zombies, reparenting, wait4/waitid.
+
+Wait status words use Linux's encoding: exited (code << 8), killed (signo, | 0x80 with a
+core dump), stopped ((signo << 8) | 0x7f), continued (0xffff).
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING
+
+from pykerla.errors import KernelError
+from pykerla.platform.base import RAX, RSP
+from pykerla.process.signal_state import CLD_EXITED, CLD_KILLED, SA_NOCLDWAIT, SIG_IGN, SIGCHLD, SigInfo
+from pykerla.process.task import DEAD, Task, ThreadGroup
+from pykerla.process.wait_queue import WaitQueue, WouldBlock
+
+if TYPE_CHECKING:
+    from pykerla.kernel import Kernel
+
+CLONE_VM = 0x100
+CLONE_FS = 0x200
+CLONE_FILES = 0x400
+CLONE_SIGHAND = 0x800
+CLONE_PIDFD = 0x1000
+CLONE_VFORK = 0x4000
+CLONE_PARENT = 0x8000
+CLONE_THREAD = 0x10000
+CLONE_NEWNS = 0x20000
+CLONE_SYSVSEM = 0x40000
+CLONE_SETTLS = 0x80000
+CLONE_PARENT_SETTID = 0x100000
+CLONE_CHILD_CLEARTID = 0x200000
+CLONE_DETACHED = 0x400000
+CLONE_UNTRACED = 0x800000
+CLONE_CHILD_SETTID = 0x01000000
+CLONE_SUPPORTED = (0xFF | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | CLONE_PARENT
+                   | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID
+                   | CLONE_DETACHED | CLONE_UNTRACED | CLONE_CHILD_SETTID)
+
+WNOHANG, WUNTRACED, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT = 1, 2, 2, 4, 8, 0x01000000
+P_ALL, P_PID, P_PGID = 0, 1, 2
+
+
+class Lifecycle:
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.mm_users: dict[int, int] = {}
+        self.files_users: dict[int, int] = {}
+
+    # -- reference counts of shared mm / fd tables -------------------------------------------
+    def get_mm(self, mm: object) -> None:
+        self.mm_users[id(mm)] = self.mm_users.get(id(mm), 0) + 1
+
+    def put_mm(self, mm: object) -> None:
+        left = self.mm_users.get(id(mm), 1) - 1
+        if left <= 0:
+            self.mm_users.pop(id(mm), None)
+            mm.release()  # type: ignore[attr-defined]
+        else:
+            self.mm_users[id(mm)] = left
+
+    def get_files(self, files: object) -> None:
+        self.files_users[id(files)] = self.files_users.get(id(files), 0) + 1
+
+    def put_files(self, files: object) -> None:
+        left = self.files_users.get(id(files), 1) - 1
+        if left <= 0:
+            self.files_users.pop(id(files), None)
+            files.close_all()  # type: ignore[attr-defined]
+        else:
+            self.files_users[id(files)] = left
+
+    # -- clone -------------------------------------------------------------------------------
+    def clone(self, task: Task, flags: int, newsp: int, parent_tid: int, child_tid: int, tls: int) -> int:
+        if flags & ~CLONE_SUPPORTED:
+            raise KernelError(22)
+        if flags & CLONE_SIGHAND and not flags & CLONE_VM or flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
+            raise KernelError(22)
+        kernel = self.kernel
+        parent = task.group
+        tid = kernel.alloc_pid()
+        if flags & CLONE_THREAD:
+            group = parent
+        else:
+            real_parent = parent.parent if flags & CLONE_PARENT and parent.parent else parent
+            group = ThreadGroup(kernel, tid, real_parent)
+            real_parent.children.append(group)
+            group.pgid, group.sid = parent.pgid, parent.sid
+            group.creds = parent.creds.copy()
+            group.rlimits = dict(parent.rlimits)
+            group.comm, group.exe_path = parent.comm, parent.exe_path
+            group.cmdline, group.environ = parent.cmdline, parent.environ
+            group.exit_signal = flags & 0xFF
+            group.sighand = parent.sighand if flags & CLONE_SIGHAND else parent.sighand.copy()
+            if flags & CLONE_VM:
+                group.mm = parent.mm
+            else:
+                group.mm = parent.mm.fork()
+            self.get_mm(group.mm)
+            group.files = parent.files if flags & CLONE_FILES else parent.files.fork()
+            self.get_files(group.files)
+            group.fs = parent.fs if flags & CLONE_FS else parent.fs.fork()
+            kernel.groups[group.tgid] = group
+        child = Task(group, tid)
+        group.threads.append(child)
+        kernel.tasks[tid] = child
+        child.ctx = task.ctx.copy()
+        child.ctx.fpu = kernel.vcpu.save_fpu(task.ctx)
+        child.ctx.cr3 = group.mm.root
+        child.ctx.regs[RAX] = 0
+        if newsp:
+            child.ctx.regs[RSP] = newsp
+        if flags & CLONE_SETTLS:
+            child.ctx.fs_base = tls
+        child.blocked_mask = task.blocked_mask
+        child.altstack = task.altstack if not flags & CLONE_VM or flags & CLONE_VFORK else (0, 2, 0)
+        if flags & CLONE_PARENT_SETTID:
+            task.mm.write(parent_tid, struct.pack("<i", tid))
+        if flags & CLONE_CHILD_SETTID:
+            group.mm.write(child_tid, struct.pack("<i", tid))
+        if flags & CLONE_CHILD_CLEARTID:
+            child.clear_child_tid = child_tid
+        kernel.scheduler.add(child)
+        if flags & CLONE_VFORK:
+            done = WaitQueue()
+            group.vfork_done = done
+            task.syscall_scratch["vfork_child"] = group
+        return tid
+
+    def vfork_wait(self, task: Task) -> None:
+        """The parent of a vfork sleeps until the child has exec'd or exited."""
+        child = task.syscall_scratch.get("vfork_child")
+        if child is not None and child.vfork_done is not None:
+            raise WouldBlock((child.vfork_done,))
+
+    def release_vfork(self, group: ThreadGroup) -> None:
+        if group.vfork_done is not None:
+            done, group.vfork_done = group.vfork_done, None
+            done.wake_all()
+
+    # -- exit --------------------------------------------------------------------------------
+    def exit_task(self, task: Task, code: int) -> None:
+        """exit(2): one thread ends; the last one ends the process."""
+        group = task.group
+        self._end_thread(task)
+        if not group.alive_threads():
+            self._finish_group(group, (code & 0xFF) << 8)
+
+    def exit_group(self, group: ThreadGroup, value: int, signaled: bool = False) -> None:
+        if group.group_exiting or group.zombie:
+            return
+        group.group_exiting = True
+        status = value & 0x7F if signaled else (value & 0xFF) << 8
+        for t in list(group.threads):
+            if t.state != DEAD:
+                self._end_thread(t)
+        self._finish_group(group, status)
+
+    def _end_thread(self, task: Task) -> None:
+        kernel = self.kernel
+        kernel.scheduler.remove(task)
+        task.state = DEAD
+        kernel.vcpu.forget(task.ctx)
+        if task.clear_child_tid:
+            try:
+                task.mm.write(task.clear_child_tid, b"\0\0\0\0")
+                kernel.futex_wake(task.mm, task.clear_child_tid, 1)
+            except KernelError:
+                pass
+        kernel.tasks.pop(task.tid, None)
+
+    def _finish_group(self, group: ThreadGroup, status: int) -> None:
+        kernel = self.kernel
+        group.exit_status = status
+        self.release_vfork(group)
+        self.put_mm(group.mm)
+        self.put_files(group.files)
+        init = kernel.init_group
+        for child in group.children:
+            child.parent = init
+            if init is not None and init is not group:
+                init.children.append(child)
+                if child.zombie:
+                    init.child_wait.wake_all()
+        group.children = []
+        group.zombie = True
+        parent = group.parent
+        if group is init or parent is None:
+            kernel.finish(status)
+            return
+        parent.children_utime += group.utime
+        parent.children_stime += group.stime
+        action = parent.sighand.actions[SIGCHLD]
+        if group.exit_signal == SIGCHLD and (action.handler == SIG_IGN or action.flags & SA_NOCLDWAIT):
+            self._reap(parent, group)
+        elif group.exit_signal:
+            code, st = (CLD_EXITED, status >> 8) if status & 0x7F == 0 else (CLD_KILLED, status & 0x7F)
+            kernel.signals.send_to_group(parent, SigInfo(group.exit_signal, code=code, pid=group.tgid,
+                                                         uid=group.creds.uid, status=st,
+                                                         utime=int(group.utime * 100),
+                                                         stime=int(group.stime * 100)))
+        parent.child_wait.wake_all()
+
+    def _reap(self, parent: ThreadGroup, child: ThreadGroup) -> None:
+        if child in parent.children:
+            parent.children.remove(child)
+        self.kernel.groups.pop(child.tgid, None)
+
+    # -- wait --------------------------------------------------------------------------------
+    def _matches(self, waiter: ThreadGroup, child: ThreadGroup, idtype: int, ident: int) -> bool:
+        if idtype == P_ALL:
+            return True
+        if idtype == P_PID:
+            return child.tgid == ident
+        return child.pgid == ident
+
+    def wait(self, task: Task, idtype: int, ident: int, options: int) -> tuple[ThreadGroup, int, int] | None:
+        """Find a child whose state change matches; returns (child, status word, CLD code) or None
+        for WNOHANG with nothing to report. Reaps exited children unless WNOWAIT."""
+        group = task.group
+        candidates = [c for c in group.children if self._matches(group, c, idtype, ident)]
+        if not candidates:
+            raise KernelError(10)       # ECHILD
+        for child in candidates:
+            if child.zombie and options & WEXITED:
+                status = child.exit_status
+                if not options & WNOWAIT:
+                    self._reap(group, child)
+                code = CLD_EXITED if status & 0x7F == 0 else CLD_KILLED
+                return child, status, code
+            if options & WSTOPPED and child.stop_report is not None:
+                status = child.stop_report
+                if not options & WNOWAIT:
+                    child.stop_report = None
+                return child, status, 5     # CLD_STOPPED
+            if options & WCONTINUED and child.continue_report:
+                if not options & WNOWAIT:
+                    child.continue_report = False
+                return child, 0xFFFF, 6     # CLD_CONTINUED
+        if options & WNOHANG:
+            return None
+        raise WouldBlock((group.child_wait,))

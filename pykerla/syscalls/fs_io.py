@@ -1,0 +1,192 @@
+"""Data system calls: read/write and their vector and positional forms, lseek, sendfile,
+and the sync family (in-memory file systems have nothing to flush: done on return)."""
+
+from __future__ import annotations
+
+import errno
+from typing import Any
+
+from ..errors import KernelError
+from ..fs.flags import O_APPEND
+from ..fs.pipe import PipeFile
+from ..process.wait_queue import WouldBlock
+from .fs_common import (
+    MAX_RW_COUNT,
+    gather,
+    get_file,
+    iov_total,
+    read_iovec,
+    read_u64,
+    readable_file,
+    scatter,
+    writable_file,
+    write_u64,
+)
+from .table import syscall
+
+RWF_SUPPORTED = 0x1F  # RWF_HIPRI | DSYNC | SYNC | NOWAIT | APPEND
+SENDFILE_CHUNK = 65536
+
+
+@syscall(0, "read", "fd", "p", "u")
+def sys_read(task: Any, fd: int, buf: int, count: int) -> int:
+    data = readable_file(task, fd).read(task, min(count, MAX_RW_COUNT))
+    task.mm.write(buf, data)
+    return len(data)
+
+
+@syscall(1, "write", "fd", "p", "u")
+def sys_write(task: Any, fd: int, buf: int, count: int) -> int:
+    file = writable_file(task, fd)
+    return file.write(task, task.mm.read(buf, min(count, MAX_RW_COUNT)))
+
+
+@syscall(19, "readv", "fd", "p", "i")
+def sys_readv(task: Any, fd: int, iov_addr: int, iovcnt: int) -> int:
+    file = readable_file(task, fd)
+    iov = read_iovec(task, iov_addr, iovcnt)
+    data = file.read(task, iov_total(iov))
+    scatter(task, iov, data)
+    return len(data)
+
+
+@syscall(20, "writev", "fd", "p", "i")
+def sys_writev(task: Any, fd: int, iov_addr: int, iovcnt: int) -> int:
+    file = writable_file(task, fd)
+    return file.write(task, gather(task, read_iovec(task, iov_addr, iovcnt)))
+
+
+def _check_offset(offset: int) -> None:
+    if offset < 0:
+        raise KernelError(errno.EINVAL)
+
+
+@syscall(17, "pread64", "fd", "p", "u", "l")
+def sys_pread64(task: Any, fd: int, buf: int, count: int, offset: int) -> int:
+    file = readable_file(task, fd)
+    _check_offset(offset)
+    data = file.pread(task, min(count, MAX_RW_COUNT), offset)
+    task.mm.write(buf, data)
+    return len(data)
+
+
+@syscall(18, "pwrite64", "fd", "p", "u", "l")
+def sys_pwrite64(task: Any, fd: int, buf: int, count: int, offset: int) -> int:
+    file = writable_file(task, fd)
+    _check_offset(offset)
+    return file.pwrite(task, task.mm.read(buf, min(count, MAX_RW_COUNT)), offset)
+
+
+def _preadv(task: Any, fd: int, iov_addr: int, iovcnt: int, offset: int) -> int:
+    file = readable_file(task, fd)
+    iov = read_iovec(task, iov_addr, iovcnt)
+    data = file.read(task, iov_total(iov)) if offset == -1 else file.pread(task, iov_total(iov), offset)
+    scatter(task, iov, data)
+    return len(data)
+
+
+def _pwritev(task: Any, fd: int, iov_addr: int, iovcnt: int, offset: int) -> int:
+    file = writable_file(task, fd)
+    data = gather(task, read_iovec(task, iov_addr, iovcnt))
+    return file.write(task, data) if offset == -1 else file.pwrite(task, data, offset)
+
+
+@syscall(295, "preadv", "fd", "p", "i", "l", "l")
+def sys_preadv(task: Any, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int) -> int:
+    _check_offset(pos_l)
+    return _preadv(task, fd, iov, iovcnt, pos_l)
+
+
+@syscall(296, "pwritev", "fd", "p", "i", "l", "l")
+def sys_pwritev(task: Any, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int) -> int:
+    _check_offset(pos_l)
+    return _pwritev(task, fd, iov, iovcnt, pos_l)
+
+
+def _check_rwf(offset: int, flags: int) -> None:
+    if flags & ~RWF_SUPPORTED or offset < -1:
+        raise KernelError(errno.EOPNOTSUPP if flags & ~RWF_SUPPORTED else errno.EINVAL)
+
+
+@syscall(327, "preadv2", "fd", "p", "i", "l", "l", "x")
+def sys_preadv2(task: Any, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int, flags: int) -> int:
+    _check_rwf(pos_l, flags)
+    return _preadv(task, fd, iov, iovcnt, pos_l)
+
+
+@syscall(328, "pwritev2", "fd", "p", "i", "l", "l", "x")
+def sys_pwritev2(task: Any, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int, flags: int) -> int:
+    _check_rwf(pos_l, flags)
+    return _pwritev(task, fd, iov, iovcnt, pos_l)
+
+
+@syscall(8, "lseek", "fd", "l", "i")
+def sys_lseek(task: Any, fd: int, offset: int, whence: int) -> int:
+    return get_file(task, fd).seek(offset, whence)
+
+
+@syscall(40, "sendfile", "fd", "fd", "p", "u")
+def sys_sendfile(task: Any, out_fd: int, in_fd: int, offset_addr: int, count: int) -> int:
+    """Copy from a seekable file to any file; a full pipe ends the copy early (the
+    caller sees a short count) rather than losing data read ahead."""
+    src = readable_file(task, in_fd)
+    dst = writable_file(task, out_fd)
+    if dst.flags & O_APPEND:
+        raise KernelError(errno.EINVAL)
+    pos = read_u64(task, offset_addr) if offset_addr else src.pos
+    if pos >> 63:
+        raise KernelError(errno.EINVAL)
+    count = min(count, MAX_RW_COUNT)
+    total = 0
+    while total < count:
+        chunk = min(count - total, SENDFILE_CHUNK)
+        if isinstance(dst, PipeFile):
+            free = dst.pipe.capacity - len(dst.pipe.buffer)
+            if free > 0:
+                chunk = min(chunk, free)
+            elif total:
+                break
+        try:
+            data = src.pread(task, chunk, pos)
+        except KernelError as e:
+            raise KernelError(errno.EINVAL if e.errno == errno.ESPIPE else e.errno) from None
+        if not data:
+            break
+        try:
+            n = dst.write(task, data)
+        except (WouldBlock, KernelError):
+            if total:
+                break
+            raise
+        total += n
+        pos += n
+        if n < len(data):
+            break
+    if offset_addr:
+        write_u64(task, offset_addr, pos)
+    else:
+        src.pos = pos
+    return total
+
+
+@syscall(74, "fsync", "fd")
+def sys_fsync(task: Any, fd: int) -> int:
+    get_file(task, fd).fsync()
+    return 0
+
+
+@syscall(75, "fdatasync", "fd")
+def sys_fdatasync(task: Any, fd: int) -> int:
+    get_file(task, fd).fsync()
+    return 0
+
+
+@syscall(162, "sync")
+def sys_sync(task: Any) -> int:
+    return 0
+
+
+@syscall(306, "syncfs", "fd")
+def sys_syncfs(task: Any, fd: int) -> int:
+    get_file(task, fd)
+    return 0
