@@ -1,0 +1,50 @@
+# pykerla: build the root image, run, test, benchmark. Every target installs what it needs
+# on first use (Debian 12, as root) via scripts/setup.sh; stamp files keep later runs fast.
+#   make            build/initramfs.cpio.gz (busybox root file system)
+#   make run        boot it: an interactive busybox shell (ARGS="-- /bin/sh -c 'echo hi'" to run a command)
+#   make test       ruff + the whole pytest suite (PYTEST_ARGS="-k pipe -x" to narrow it)
+#   make bench      microbenchmarks, ratios against native
+#   make clean      remove build/ (the venv stays)
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BUILD := build
+IMAGE := $(BUILD)/initramfs.cpio.gz
+APT_STAMP := $(BUILD)/.setup-apt.stamp
+VENV_STAMP := $(VENV)/.setup.stamp
+LINT_PATHS := $(wildcard pykerla tests bench)
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: all setup run test lint bench clean
+.DEFAULT_GOAL := all
+
+all: $(IMAGE)
+
+setup: $(APT_STAMP) $(VENV_STAMP)
+
+$(APT_STAMP): scripts/setup.sh
+	scripts/setup.sh apt
+	@mkdir -p $(@D) && touch $@
+
+$(VENV_STAMP): scripts/setup.sh pyproject.toml | $(APT_STAMP)
+	scripts/setup.sh venv
+	@touch $@
+
+$(IMAGE): pykerla/image/cpio.py pykerla/image/busybox_root.py $(wildcard /bin/busybox) | $(APT_STAMP) $(VENV_STAMP)
+	$(PY) -m pykerla.image.busybox_root $@
+
+run: $(IMAGE)
+	$(VENV)/bin/pykerla run --root $(IMAGE) $(ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+
+test: lint $(IMAGE)
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+bench: $(IMAGE)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(BUILD)
