@@ -81,7 +81,7 @@ def boot(options: BootOptions) -> int:
     platform = make_platform(options.platform, options.memory)
     kernel = Kernel(platform, trace=options.trace)
     try:
-        namespace = build_root(kernel, options.root)
+        namespace = build_root(options.root)
     except (ValueError, OSError) as e:
         raise BootError(f"cannot load root file system {options.root}: {e}") from None
     kernel.mounts = namespace

@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,10 +58,11 @@ def main(argv: list[str]) -> None:
     env.update(assignment.partition("=")[::2] for assignment in args.env)
     root = root_directory(args.root)
     if native_mode() == "chroot":
-        command = chroot_argv(root, args.command, env)
-        os.execvp(command[0], command)
-    os.chdir("/")
-    os.execve(root / args.command[0].lstrip("/"), args.command, env)
+        result = subprocess.run(chroot_argv(root, args.command, env))
+    else:
+        result = subprocess.run(args.command, executable=root / args.command[0].lstrip("/"), env=env, cwd="/")
+    # Like `pykerla run` (and `docker run`): 128+N when the command was killed by signal N.
+    sys.exit(128 - result.returncode if result.returncode < 0 else result.returncode)
 
 
 if __name__ == "__main__":

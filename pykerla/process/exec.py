@@ -81,7 +81,8 @@ def do_execve(task: Task, path: bytes, argv: list[bytes], envp: list[bytes]) -> 
     old_mm = group.mm
     group.mm = mm
     kernel.lifecycle.get_mm(mm)
-    kernel.lifecycle.put_mm(old_mm)
+    if old_mm is not None:
+        kernel.lifecycle.put_mm(old_mm)
     kernel.lifecycle.release_vfork(group)
     group.files.close_on_exec()
     group.sighand = group.sighand.copy()

@@ -61,8 +61,10 @@ def resolve_at(task: Any, dirfd: int, path_addr: int, follow: bool, flags: int =
 
 
 def inode_at(task: Any, dirfd: int, path_addr: int, follow: bool, flags: int = 0) -> tuple[Inode, Mount | None]:
-    """Like resolve_at, but an empty path may name any open file (a pipe has no dentry)."""
-    path = read_path(task, path_addr, allow_empty=bool(flags & AT_EMPTY_PATH))
+    """Like resolve_at, but an empty path (or NULL, as statx allows) with AT_EMPTY_PATH
+    may name any open file (a pipe has no dentry)."""
+    empty_ok = bool(flags & AT_EMPTY_PATH)
+    path = b"" if empty_ok and path_addr == 0 else read_path(task, path_addr, allow_empty=empty_ok)
     if not path:
         if dirfd == AT_FDCWD:
             return task.fs.cwd.inode, task.fs.cwd.mount

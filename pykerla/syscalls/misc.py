@@ -79,3 +79,10 @@ def sys_getcpu(task: Task, cpu: int, node: int, _cache: int) -> int:
 def sys_sched_yield(task: Task) -> int:
     task.kernel.scheduler.rotate()
     return 0
+
+
+@syscall(334, "rseq", "p", "u", "x", "x")
+def sys_rseq(task: Task, rseq: int, length: int, flags: int, sig: int) -> int:
+    """Restartable sequences are not provided (as on a Linux built without CONFIG_RSEQ);
+    glibc probes for them at start-up and carries on without."""
+    raise KernelError(errno.ENOSYS)

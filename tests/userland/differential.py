@@ -157,11 +157,17 @@ def _diff(what: str, native: bytes, guest: bytes) -> str:
                    for line in lines)
 
 
+def as_container_status(returncode: int) -> int:
+    """The exit status `pykerla run` gives for a process that ended with `returncode`:
+    like `docker run`, 128+N when it was killed by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
 def compare(case: UserlandCase, native: subprocess.CompletedProcess[bytes],
             guest: subprocess.CompletedProcess[bytes]) -> str | None:
     """None when the runs agree, else a report: status, unified diffs, pykerla's stderr tail."""
     problems = []
-    if native.returncode != guest.returncode:
+    if as_container_status(native.returncode) != guest.returncode:
         problems.append(f"status differs: native {describe_status(native.returncode)}, "
                         f"pykerla {describe_status(guest.returncode)}\n")
     if native.stdout != guest.stdout:

@@ -1,0 +1,28 @@
+// Benchmark: fork + _exit in the child + waitpid in the parent (address-space copy,
+// task creation and teardown, one wakeup).
+// usage: fork_exit N   prints "fork_exit N SECONDS"
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? atol(argv[1]) : 1000;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (long i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return 1;
+        if (pid == 0)
+            _exit(0);
+        if (waitpid(pid, NULL, 0) != pid)
+            return 2;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("fork_exit %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    return 0;
+}

@@ -1,0 +1,5 @@
+// Helper for the fork_exec benchmark: the smallest useful static program.
+int main(void)
+{
+    return 0;
+}
