@@ -261,3 +261,12 @@ def permission(inode: Inode, creds: Creds, mask: int) -> None:
 
 def in_group(creds: Creds, gid: int) -> bool:
     return creds.fsgid == gid or gid in creds.groups
+
+
+ANON_INODE_FS = SuperBlock("anon_inodefs", 0x09041934)
+
+
+def anon_inode() -> Inode:
+    """The inode of a file that has no name (eventfd, timerfd, signalfd, epoll): mode 0600
+    without a type, as fstat shows for Linux's anonymous inodes."""
+    return Inode(ANON_INODE_FS, 0o600)

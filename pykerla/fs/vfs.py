@@ -113,11 +113,14 @@ def _new_owner(task: Any, parent: Dentry, mode: int) -> tuple[int, int, int]:
     return creds.fsuid, creds.fsgid, mode
 
 
-def _parent_for_create(task: Any, start: Dentry, path: bytes) -> Last:
+def _parent_for_create(task: Any, start: Dentry, path: bytes, want_dir: bool = False) -> Last:
+    """The parent and name of a new inode; a trailing slash is only for directories."""
     nd = nameidata(task)
     last = walk_parent(nd, start, path)
     if last.kind != LAST_NORM or lookup_child(nd, last.parent, last.name) is not None:
         raise KernelError(errno.EEXIST)
+    if last.trailing_slash and not want_dir:
+        raise KernelError(errno.ENOENT)
     _may_create(task, last.parent)
     return last
 
@@ -213,7 +216,7 @@ def open_exec(task: Any, dentry: Dentry) -> Backing:
 # -- names -----------------------------------------------------------------------------
 
 def mkdir(task: Any, start: Dentry, path: bytes, mode: int) -> None:
-    last = _parent_for_create(task, start, path)
+    last = _parent_for_create(task, start, path, want_dir=True)
     uid, gid, dmode = _new_owner(task, last.parent, S_IFDIR | (mode & ~task.fs.umask & 0o1777))
     inode = last.parent.inode.mkdir(last.name, dmode, uid, gid)
     last.parent.add_child(last.name, inode)

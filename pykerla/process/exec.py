@@ -84,6 +84,7 @@ def do_execve(task: Task, path: bytes, argv: list[bytes], envp: list[bytes]) -> 
     if old_mm is not None:
         kernel.lifecycle.put_mm(old_mm)
     kernel.lifecycle.release_vfork(group)
+    group.did_exec = True
     group.files.close_on_exec()
     group.sighand = group.sighand.copy()
     group.sighand.reset_for_exec()

@@ -192,9 +192,10 @@ class Lifecycle:
         parent.children_utime += group.utime
         parent.children_stime += group.stime
         action = parent.sighand.actions[SIGCHLD]
-        if group.exit_signal == SIGCHLD and (action.handler == SIG_IGN or action.flags & SA_NOCLDWAIT):
+        autoreap = group.exit_signal == SIGCHLD and (action.handler == SIG_IGN or action.flags & SA_NOCLDWAIT)
+        if autoreap:
             self._reap(parent, group)
-        elif group.exit_signal:
+        if group.exit_signal and not (autoreap and action.handler == SIG_IGN):
             code, st = (CLD_EXITED, status >> 8) if status & 0x7F == 0 else (CLD_KILLED, status & 0x7F)
             kernel.signals.send_to_group(parent, SigInfo(group.exit_signal, code=code, pid=group.tgid,
                                                          uid=group.creds.uid, status=st,

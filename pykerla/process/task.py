@@ -80,6 +80,7 @@ class ThreadGroup:
         self.exit_signal = 17           # SIGCHLD
         self.ctty: Any = None           # controlling terminal (set by the tty layer)
         self.pdeath_signal = 0
+        self.did_exec = False           # setpgid on a child fails with EACCES once it has exec'd
         self.no_new_privs = False
         self.rlimits = dict(DEFAULT_RLIMITS)
         self.comm = b""

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from ..errors import KernelError
+from ..fs.flags import O_PATH
 from ..fs.poll import (
     POLLERR,
     POLLHUP,
@@ -31,7 +32,7 @@ from ..fs.poll import (
 )
 from ..process.signal_state import UNBLOCKABLE
 from ..process.wait_queue import RESTART_NOHAND, WaitQueue, WouldBlock
-from .fs_common import read_u64
+from .fs_common import get_file, read_u64
 from .table import syscall
 
 _POLLFD = struct.Struct("<ihh")
@@ -131,12 +132,12 @@ def _do_poll(task: Any, fds_addr: int, nfds: int, timeout: float | None, timeout
     for i in range(nfds):
         fd, events, _ = _POLLFD.unpack_from(raw, i * _POLLFD.size)
         events &= 0xFFFF
+        file = task.files.get(fd) if fd in task.files else None
         if fd < 0:
             got = 0
-        elif fd not in task.files:
+        elif file is None or file.flags & O_PATH:
             got = POLLNVAL
         else:
-            file = task.files.get(fd)
             got = revents(file, events)
             queues.append(file.wait_queue)
         _POLLFD.pack_into(raw, i * _POLLFD.size, fd, events - 0x10000 if events & 0x8000 else events,
@@ -185,7 +186,7 @@ def _do_select(task: Any, nfds: int, sets: tuple[int, int, int], timeout: float 
     for fd in range(nfds):
         if not wanted >> fd & 1:
             continue
-        file = task.files.get(fd)  # EBADF for a closed descriptor in any set
+        file = get_file(task, fd)  # EBADF for a closed (or O_PATH) descriptor in any set
         queues.append(file.wait_queue)
         mask = file.poll(POLLIN_SET | POLLOUT_SET | POLLEX_SET)
         for i, ready_bits in enumerate((POLLIN_SET, POLLOUT_SET, POLLEX_SET)):

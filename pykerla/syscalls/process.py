@@ -17,6 +17,7 @@ from pykerla.process.wait_queue import WouldBlock
 from pykerla.syscalls.table import syscall
 
 ARG_MAX_STRINGS = 0x7FFFFFFF // 8
+MAX_ARG_STRLEN = 32 * 4096   # Linux: one argument or environment string at most 32 pages
 
 
 def read_string_array(task: Task, addr: int) -> list[bytes]:
@@ -28,7 +29,10 @@ def read_string_array(task: Task, addr: int) -> list[bytes]:
         ptr = struct.unpack("<Q", task.mm.read(addr + 8 * len(items), 8))[0]
         if ptr == 0:
             return items
-        items.append(task.mm.read_cstring(ptr, 128 * 1024))
+        try:
+            items.append(task.mm.read_cstring(ptr, MAX_ARG_STRLEN))
+        except KernelError as e:
+            raise KernelError(errno.E2BIG if e.errno == errno.ENAMETOOLONG else e.errno) from None
         if len(items) > ARG_MAX_STRINGS:
             raise KernelError(errno.E2BIG)
 
@@ -193,6 +197,8 @@ def sys_setpgid(task: Task, pid: int, pgid: int) -> int:
         raise KernelError(errno.EPERM)
     if group is not task.group and group.sid != task.group.sid:
         raise KernelError(errno.EPERM)
+    if group is not task.group and group.did_exec:
+        raise KernelError(errno.EACCES)
     pgid = pgid or group.tgid
     if pgid != group.tgid and not any(g.pgid == pgid and g.sid == group.sid
                                       for g in task.kernel.groups.values()):

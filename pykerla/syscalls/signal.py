@@ -186,3 +186,36 @@ def sys_rt_sigsuspend(task: Task, mask_ptr: int, sigsetsize: int) -> int:
         task.saved_mask = saved
 
     raise WouldBlock((_never,), restart=RESTART_NOHAND, on_interrupt=restore_after_handler)
+
+
+def _queue_info(task: Task, signo: int, uinfo: int) -> SigInfo:
+    raw = task.mm.read(uinfo, 128)
+    code = struct.unpack_from("<i", raw, 8)[0]
+    if code >= 0 or code == SI_TKILL:
+        raise KernelError(errno.EPERM)
+    pid, uid, value = struct.unpack_from("<iIQ", raw, 16)
+    return SigInfo(signo, code=code, pid=pid, uid=uid, value=value)
+
+
+@syscall(129, "rt_sigqueueinfo", "i", "i", "p")
+def sys_rt_sigqueueinfo(task: Task, pid: int, signo: int, uinfo: int) -> int:
+    _check_signo(signo, allow_zero=True)
+    group = task.kernel.groups.get(pid)
+    if group is None or group.zombie:
+        raise KernelError(errno.ESRCH)
+    info = _queue_info(task, signo, uinfo)
+    if signo:
+        task.kernel.signals.send_to_group(group, info)
+    return 0
+
+
+@syscall(297, "rt_tgsigqueueinfo", "i", "i", "i", "p")
+def sys_rt_tgsigqueueinfo(task: Task, tgid: int, tid: int, signo: int, uinfo: int) -> int:
+    _check_signo(signo, allow_zero=True)
+    target = task.kernel.tasks.get(tid)
+    if target is None or target.tgid != tgid:
+        raise KernelError(errno.ESRCH)
+    info = _queue_info(task, signo, uinfo)
+    if signo:
+        task.kernel.signals.send_to_task(target, signo, info=info)
+    return 0

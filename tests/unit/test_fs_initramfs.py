@@ -26,7 +26,7 @@ def archive(*entries: bytes) -> bytes:
     return b"".join(entries) + entry(b"TRAILER!!!", 0, ino=0)
 
 
-SAMPLE = archive(
+SAMPLE_ENTRIES = (
     entry(b".", 0o40755, ino=1, nlink=3),
     entry(b"bin", 0o40755, ino=2, nlink=2, mtime=1000),
     entry(b"bin/busybox", 0o100755, b"\x7fELF....", ino=3, uid=5, gid=6),
@@ -36,6 +36,7 @@ SAMPLE = archive(
     entry(b"hl2", 0o100644, b"shared data", ino=9, nlink=2),
     entry(b"fifo", 0o10644, ino=10),
 )
+SAMPLE = archive(*SAMPLE_ENTRIES)
 
 
 def test_parse_entries() -> None:

@@ -17,6 +17,8 @@ other line; other comments there are ignored):
   // skip: reason            skip the program (both runs)
   // stderr: compare         also require identical standard error
   // cflags: -lm -pthread    extra compiler arguments
+  // known-failure: reason   pykerla is known to differ (an open issue): the test is
+                             reported as xfail, and fails once the two runs agree
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ USERLAND_DIR = Path(__file__).resolve().parent
 BINARY_DIR = BUILD_DIR / "userland"
 GUEST_TEST_DIR = "t"
 COMPILER = ("gcc", "-static", "-O1")
-DIRECTIVE = re.compile(r"//\s*([a-z]+):\s?(.*)")
-KNOWN_KEYS = ("args", "stdin", "timeout", "skip", "stderr", "cflags")
+DIRECTIVE = re.compile(r"//\s*([a-z-]+):\s?(.*)")
+KNOWN_KEYS = ("args", "stdin", "timeout", "skip", "stderr", "cflags", "known-failure")
 MAX_DIFF_LINES = 200
 STDERR_TAIL_LINES = 30
 
@@ -59,6 +61,7 @@ class UserlandCase:
     stdin: bytes = b""
     timeout: float = field(default_factory=default_timeout)
     skip: str | None = None
+    known_failure: str | None = None
     compare_stderr: bool = False
     cflags: tuple[str, ...] = ()
     problem: str | None = None
@@ -95,6 +98,8 @@ def parse_case(source: Path) -> UserlandCase:
                 values["timeout"] = float(value)
             elif key == "skip":
                 values["skip"] = value or "skipped"
+            elif key == "known-failure":
+                values["known_failure"] = value or "known to differ"
             elif value != "compare":
                 raise ValueError(f"'// stderr:' takes only 'compare', not {value!r}")
             else:

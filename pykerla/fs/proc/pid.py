@@ -263,11 +263,10 @@ class OpenFd:
 
 
 def _link_mode(file: Any) -> int:
-    """lr-x------ / l-wx------ / lrwx------ after the open mode (fd links are 0500 | ...)."""
+    """lr-x------ / l-wx------ / lrwx------ after the open mode (l--------- for O_PATH)."""
     if file.flags & O_PATH:
-        return 0o500
-    acc = file.flags & O_ACCMODE
-    return 0o500 | {O_RDONLY: 0o400, O_WRONLY: 0o200, O_RDWR: 0o600}.get(acc, 0)
+        return 0
+    return {O_RDONLY: 0o500, O_WRONLY: 0o300, O_RDWR: 0o700}.get(file.flags & O_ACCMODE, 0)
 
 
 class _FdDirBase(ProcDir):

@@ -110,5 +110,7 @@ def new_procfs(kernel: Any) -> ProcRoot:
 
 
 def proc_factory(kernel: Any, source: bytes, flags: int, data: bytes) -> Inode:
-    """mount -t proc (mount options such as hidepid= are not supported and ignored)."""
+    """mount -t proc; the proc options (hidepid=, gid=, subset=) are not supported: EINVAL."""
+    if data.strip(b"\0"):
+        raise KernelError(errno.EINVAL)
     return new_procfs(kernel)

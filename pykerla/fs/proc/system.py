@@ -33,7 +33,7 @@ MEMINFO_ZERO_BEFORE = ("Buffers", "Cached", "SwapCached", "Active", "Inactive", 
                        "Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim",
                        "KernelStack", "PageTables", "SecPageTables", "NFS_Unstable", "Bounce",
                        "WritebackTmp")
-MEMINFO_ZERO_AFTER = ("VmallocUsed", "VmallocChunk", "Percpu", "HardwareCorrupted", "AnonHugePages",
+MEMINFO_ZERO_AFTER = ("VmallocUsed", "VmallocChunk", "Percpu", "AnonHugePages",
                       "ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped")
 VMALLOC_TOTAL_KB = 34359738367
 
@@ -162,7 +162,7 @@ def stat_text(kernel: Any) -> bytes:
 
 def version_text(kernel: Any) -> bytes:
     python = f"Python {sys.version.split()[0]}"
-    return f"Linux version {kernel.release} (pykerla@pykerla) ({python}) {kernel.version}\n".encode()
+    return b"Linux version %s (pykerla@pykerla) (%s) %s\n" % (kernel.release, python.encode(), kernel.version)
 
 
 def filesystems_text() -> bytes:
