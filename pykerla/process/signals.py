@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 SIGCONTEXT_ORDER = (R8, R9, R10, R11, R12, R13, R14, R15, RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP, RIP, RFLAGS)
 UC_OFFSET = 8                 # rt_sigframe: pretcode, then struct ucontext
 MCONTEXT_OFFSET = UC_OFFSET + 40
+SC_ERR = MCONTEXT_OFFSET + 152  # struct sigcontext: err, trapno, oldmask, cr2, fpstate follow the registers
+SC_FPSTATE = SC_ERR + 32
 SIGMASK_OFFSET = MCONTEXT_OFFSET + 256
 SIGINFO_OFFSET = SIGMASK_OFFSET + 8
 FRAME_SIZE = SIGINFO_OFFSET + 128
@@ -204,7 +206,7 @@ class SignalManager:
                          SS_ONSTACK if on_altstack else ss_flags, 0, ss_size)
         struct.pack_into("<18Q", frame, MCONTEXT_OFFSET, *(regs[i] for i in SIGCONTEXT_ORDER))
         struct.pack_into("<HHHH", frame, MCONTEXT_OFFSET + 144, 0x33, 0, 0, 0x2B)
-        struct.pack_into("<QQQQQ", frame, MCONTEXT_OFFSET + 152, info.extra.get("err", 0),
+        struct.pack_into("<QQQQQ", frame, SC_ERR, info.extra.get("err", 0),
                          info.extra.get("trapno", 0), old_mask, info.addr, fpstate)
         struct.pack_into("<Q", frame, SIGMASK_OFFSET, old_mask)
         frame[SIGINFO_OFFSET:SIGINFO_OFFSET + 128] = pack_siginfo(info)
@@ -250,7 +252,7 @@ class SignalManager:
         for index, value in zip(SIGCONTEXT_ORDER, values, strict=True):
             regs[index] = value
         regs[RFLAGS] = (flags & ~FIX_EFLAGS) | (values[17] & FIX_EFLAGS)
-        fpstate = struct.unpack_from("<Q", data, MCONTEXT_OFFSET + 192)[0]
+        fpstate = struct.unpack_from("<Q", data, SC_FPSTATE)[0]
         task.blocked_mask = struct.unpack_from("<Q", data, SIGMASK_OFFSET)[0] & ~UNBLOCKABLE
         ss_sp, ss_flags, _pad, ss_size = struct.unpack_from("<QiiQ", data, UC_OFFSET + 16)
         if task.altstack[1] != SS_DISABLE or ss_flags != SS_DISABLE:

@@ -1,4 +1,3 @@
-// known-failure: xmm/MXCSR state is not restored by rt_sigreturn on kvm_pvm yet (KVM_SET_XSAVE path under investigation)
 // Signal delivery and rt_sigreturn preserve the whole user register file: general
 // registers, xmm0-xmm15 and MXCSR survive a handler that clobbers all of them; changes a
 // handler makes in its ucontext (r12, xmm3, rip) take effect on return; faults from ud2,
