@@ -25,7 +25,7 @@ from ..errors import KernelError
 from .dentry import Dentry
 from .file import Backing, OpenFile
 from .flags import S_IFCHR
-from .inode import Inode, makedev
+from .inode import Inode, anon_inode, makedev
 from .mount import register_filesystem
 from .poll import DEFAULT_POLLMASK
 from .tmpfs import TmpfsDir, TmpfsSuperBlock
@@ -156,7 +156,8 @@ class NullFile(MemDeviceFile):
 
 
 class ZeroBacking(Backing):
-    """Mapping /dev/zero gives zero pages."""
+    """Mapping /dev/zero gives zero pages; each mapping has its own anonymous inode, so a
+    MAP_SHARED mapping is a new shared-memory object, as in Linux."""
 
     def pread(self, offset: int, size: int) -> bytes:
         return bytes(size)
@@ -173,7 +174,7 @@ class ZeroFile(MemDeviceFile):
         return len(data)
 
     def backing(self) -> Backing:
-        return ZeroBacking(self.inode, "/dev/zero")
+        return ZeroBacking(anon_inode(), "/dev/zero")
 
 
 class FullFile(ZeroFile):

@@ -6,6 +6,7 @@ counts its references (one per fd-table slot, mapping, etc.; release() runs when
 goes), and defines the operations with Linux's answers for files that lack them:
 
     read(task, size) -> bytes          write(task, data) -> int      (may raise WouldBlock)
+    unread(data)                       give back bytes read() returned but user memory refused
     pread(task, size, offset) -> bytes pwrite(task, data, offset) -> int   (ESPIPE)
     seek(offset, whence) -> int        (ESPIPE)
     poll(events) -> revents            plus `wait_queue`, woken on any readiness change
@@ -49,16 +50,18 @@ MAX_FILE_SIZE = (1 << 63) - 1
 
 
 class Backing:
-    """The pages of a regular file for mmap and exec: pread/pwrite plus identification
-    for /proc/PID/maps (name, dev_t, inode number)."""
+    """The pages of a regular file for mmap and exec (the mm.vma.Backing protocol):
+    pread/pwrite/size, identification for /proc/PID/maps (name, dev_t, inode number),
+    whether a shared mapping may be written, and the inode holding the page cache."""
 
-    __slots__ = ("inode", "map_name", "map_dev", "map_ino")
+    __slots__ = ("inode", "map_name", "map_dev", "map_ino", "map_may_write")
 
-    def __init__(self, inode: Inode, name: str) -> None:
+    def __init__(self, inode: Inode, name: str, may_write: bool = True) -> None:
         self.inode = inode
         self.map_name = name
         self.map_dev = inode.sb.dev
         self.map_ino = inode.ino
+        self.map_may_write = may_write
 
     def pread(self, offset: int, size: int) -> bytes:
         """Up to `size` bytes at `offset`; short (possibly empty) at end of file."""
@@ -73,10 +76,18 @@ class Backing:
         return self.inode.size
 
 
-def backing_of(dentry: Dentry) -> Backing:
+def backing_of(dentry: Dentry, may_write: bool = True) -> Backing:
     if not dentry.inode.is_reg:
         raise KernelError(errno.ENODEV)
-    return Backing(dentry.inode, dentry.path().decode(errors="surrogateescape"))
+    return Backing(dentry.inode, dentry.path().decode(errors="surrogateescape"), may_write)
+
+
+def truncate_inode(inode: Inode, size: int) -> None:
+    """Change a regular file's size (and keep shared mappings of it coherent)."""
+    inode.truncate(size)
+    inode.touch(mtime=True, ctime=True)
+    if inode.page_cache is not None:
+        inode.page_cache.file_truncated(size)
 
 
 class OpenFile:
@@ -145,6 +156,10 @@ class OpenFile:
     def nread(self) -> int:
         raise KernelError(errno.ENOTTY)
 
+    def unread(self, data: bytes) -> None:
+        """Take back the tail of a read() that could not be stored in user memory (a
+        buffer turning bad half way); files without a position or buffer drop it."""
+
     def entries(self) -> Iterator[DirEntry]:
         """Directory entries from `pos` for getdents (ENOTDIR for non-directories)."""
         raise KernelError(errno.ENOTDIR)
@@ -197,8 +212,11 @@ class RegularFile(OpenFile):
         return n
 
     def pread(self, task: object, size: int, offset: int) -> bytes:
-        data = self.inode.read_at(offset, size)
-        self.inode.touch_read()
+        inode = self.inode
+        if inode.page_cache is not None:
+            inode.page_cache.writeback()  # stores through shared mappings reach the file first
+        data = inode.read_at(offset, size)
+        inode.touch_read()
         return data
 
     def pwrite(self, task: object, data: bytes, offset: int) -> int:
@@ -210,8 +228,11 @@ class RegularFile(OpenFile):
             raise KernelError(errno.EFBIG)
         if not data:
             return 0
-        n = self.inode.write_at(offset, data)
-        self.inode.touch(mtime=True, ctime=True)
+        inode = self.inode
+        n = inode.write_at(offset, data)
+        inode.touch(mtime=True, ctime=True)
+        if inode.page_cache is not None:
+            inode.page_cache.file_written(offset, data[:n])
         return n
 
     def seek(self, offset: int, whence: int) -> int:
@@ -220,9 +241,12 @@ class RegularFile(OpenFile):
     def nread(self) -> int:
         return max(0, self.inode.size - self.pos)
 
+    def unread(self, data: bytes) -> None:
+        self.pos -= len(data)
+
     def backing(self) -> Backing:
         assert self.dentry is not None
-        return backing_of(self.dentry)
+        return backing_of(self.dentry, may_write=self.writable)
 
 
 class DirectoryFile(OpenFile):

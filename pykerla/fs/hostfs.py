@@ -22,7 +22,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from .flags import S_IFMT
-from .inode import Inode, makedev
+from .inode import Inode, blocks_for_size, makedev
 from .tmpfs import TmpfsDir, TmpfsFile, TmpfsSuperBlock, TmpfsSymlink
 
 OPEN_FD_CACHE = 64
@@ -136,6 +136,10 @@ class HostFile(TmpfsFile):
     def size(self) -> int:
         return self._host_size if self._host_path is not None else len(self.data)
 
+    @property
+    def blocks(self) -> int:
+        return blocks_for_size(self._host_size) if self._host_path is not None else super().blocks
+
     def read_at(self, offset: int, size: int) -> bytes:
         if self._host_path is None:
             return super().read_at(offset, size)
@@ -147,7 +151,7 @@ class HostFile(TmpfsFile):
 
     def _copy_up(self) -> None:
         if self._host_path is not None:
-            self.data = bytearray(self.read_at(0, self._host_size))
+            self.replace_data(self.read_at(0, self._host_size))
             self.host_sb.forget_fd(self._host_path)
             self._host_path = None
 
@@ -159,7 +163,7 @@ class HostFile(TmpfsFile):
         if self._host_path is not None and size == 0:
             self.host_sb.forget_fd(self._host_path)
             self._host_path = None
-            self.data = bytearray()
+            self.replace_data(b"")
         self._copy_up()
         super().truncate(size)
 

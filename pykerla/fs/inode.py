@@ -22,7 +22,7 @@ import errno
 import itertools
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ..errors import KernelError
 from .flags import (
@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 4096
 _anon_minor = itertools.count(16)
+
+
+def blocks_for_size(size: int) -> int:
+    """st_blocks (512-byte units) of `size` bytes stored in whole pages."""
+    return (size + PAGE_SIZE - 1) // PAGE_SIZE * (PAGE_SIZE // 512)
 
 
 def now_ns() -> int:
@@ -128,6 +133,9 @@ class Inode:
         t = now_ns()
         self.atime_ns = self.mtime_ns = self.ctime_ns = t
         self.pipe: object | None = None  # the Pipe of a FIFO while it is open (fs/pipe.py)
+        # The SharedPages of a regular file while it is mapped MAP_SHARED (mm/shared_pages.py);
+        # reads, writes and truncation through the VFS keep it coherent.
+        self.page_cache: Any = None
 
     # -- type tests -------------------------------------------------------------------
     @property
@@ -170,7 +178,7 @@ class Inode:
     @property
     def blocks(self) -> int:
         """Allocated 512-byte blocks (whole pages, as tmpfs allocates them)."""
-        return (self.size + PAGE_SIZE - 1) // PAGE_SIZE * (PAGE_SIZE // 512)
+        return blocks_for_size(self.size)
 
     def touch(self, *, atime: bool = False, mtime: bool = False, ctime: bool = False) -> None:
         t = now_ns()

@@ -156,6 +156,9 @@ class PipeFile(OpenFile):
     def nread(self) -> int:
         return len(self.pipe.buffer)
 
+    def unread(self, data: bytes) -> None:
+        self.pipe.buffer[:0] = data
+
     def path_name(self) -> bytes:
         if self.dentry is not None:
             return super().path_name()

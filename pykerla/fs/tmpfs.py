@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..errors import KernelError
 from .flags import S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, dtype_of
-from .inode import DirEntry, Inode, StatFs, SuperBlock, now_ns
+from .inode import PAGE_SIZE, DirEntry, Inode, StatFs, SuperBlock, now_ns
 from .mount import register_filesystem
 
 TMPFS_MAGIC = 0x01021994
@@ -145,16 +145,28 @@ class TmpfsDir(Inode):
 
 
 class TmpfsFile(Inode):
-    """A regular file whose data is a bytearray."""
+    """A regular file whose data is a bytearray; the pages ever written are remembered so
+    st_blocks counts only those, as tmpfs does for sparse files."""
 
     def __init__(self, sb: SuperBlock, mode: int, uid: int = 0, gid: int = 0, data: bytes = b"",
                  ino: int | None = None) -> None:
         super().__init__(sb, S_IFREG | (mode & 0o7777), uid, gid, ino=ino)
+        self.data = bytearray()
+        self._pages: set[int] = set()
+        self.replace_data(data)
+
+    def replace_data(self, data: bytes) -> None:
+        """Make `data` the whole content (every page of it counted as allocated)."""
         self.data = bytearray(data)
+        self._pages = set(range(_page_count(len(data))))
 
     @property
     def size(self) -> int:
         return len(self.data)
+
+    @property
+    def blocks(self) -> int:
+        return len(self._pages) * (PAGE_SIZE // 512)
 
     def read_at(self, offset: int, size: int) -> bytes:
         return bytes(self.data[offset:offset + size])
@@ -164,15 +176,22 @@ class TmpfsFile(Inode):
         if offset > len(self.data):
             self.data.extend(bytes(offset - len(self.data)))
         self.data[offset:end] = data
+        if data:
+            self._pages.update(range(offset // PAGE_SIZE, _page_count(end)))
         return len(data)
 
     def truncate(self, size: int) -> None:
         if size < len(self.data):
             del self.data[size:]
+            self._pages = {p for p in self._pages if p * PAGE_SIZE < size}
         else:
             self.data.extend(bytes(size - len(self.data)))
         t = now_ns()
         self.mtime_ns = self.ctime_ns = t
+
+
+def _page_count(size: int) -> int:
+    return (size + PAGE_SIZE - 1) // PAGE_SIZE
 
 
 class TmpfsSymlink(Inode):

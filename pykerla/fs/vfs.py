@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import KernelError
 from .dentry import Dentry
 from .devfs import open_char_device
-from .file import Backing, DirectoryFile, OpenFile, RegularFile, backing_of
+from .file import Backing, DirectoryFile, OpenFile, RegularFile, backing_of, truncate_inode
 from .flags import (
     O_ACCMODE,
     O_CREAT,
@@ -190,8 +190,7 @@ def open_dentry(task: Any, dentry: Dentry, flags: int, created: bool = False) ->
         return special
     if inode.is_reg:
         if flags & O_TRUNC and not created and inode.size:
-            inode.truncate(0)
-            inode.touch(mtime=True, ctime=True)
+            truncate_inode(inode, 0)
         return RegularFile(inode, flags, dentry)
     if inode.is_dir:
         return DirectoryFile(inode, flags, dentry)
@@ -415,8 +414,7 @@ def truncate(task: Any, dentry: Dentry, length: int, check_access: bool = True) 
     if check_access:
         permission(inode, _creds(task), W_OK)
         check_writable_mount(dentry)
-    inode.truncate(length)
-    inode.touch(mtime=True, ctime=True)
+    truncate_inode(inode, length)
 
 
 def set_times(task: Any, inode: Inode, mount: Mount | None, atime: int, mtime: int) -> None:

@@ -86,7 +86,7 @@ class Lifecycle:
             real_parent = parent.parent if flags & CLONE_PARENT and parent.parent else parent
             group = ThreadGroup(kernel, tid, real_parent)
             real_parent.children.append(group)
-            group.pgid, group.sid = parent.pgid, parent.sid
+            group.pgid, group.sid, group.ctty = parent.pgid, parent.sid, parent.ctty
             group.creds = parent.creds.copy()
             group.rlimits = dict(parent.rlimits)
             group.comm, group.exe_path = parent.comm, parent.exe_path

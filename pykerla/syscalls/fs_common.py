@@ -16,6 +16,7 @@ from ..fs.mount import Mount
 from ..fs.namei import check_path, nameidata, walk
 
 UIO_MAXIOV = 1024
+PAGE_SIZE = 4096
 MAX_RW_COUNT = 0x7FFFF000  # Linux caps one read/write at INT_MAX rounded down to a page
 _IOVEC = struct.Struct("<QQ")
 _INT = struct.Struct("<i")
@@ -114,14 +115,88 @@ def read_iovec(task: Any, addr: int, count: int) -> list[tuple[int, int]]:
     return iov
 
 
+def _page_chunks(addr: int, size: int) -> list[tuple[int, int]]:
+    """(offset, length) pieces of [addr, addr + size) that do not cross pages."""
+    chunks, done = [], 0
+    while done < size:
+        n = min(size - done, PAGE_SIZE - (addr + done) % PAGE_SIZE)
+        chunks.append((done, n))
+        done += n
+    return chunks
+
+
+def copy_in_prefix(task: Any, addr: int, size: int) -> bytes:
+    """copy_from_user stopping at the first bad page, as write(2) does: the bytes that
+    could be read, EFAULT if not even the first one."""
+    try:
+        return task.mm.read(addr, size)
+    except KernelError as e:
+        if e.errno != errno.EFAULT:
+            raise
+    parts = []
+    for off, n in _page_chunks(addr, size):
+        try:
+            parts.append(task.mm.read(addr + off, n))
+        except KernelError:
+            break
+    if not parts:
+        raise KernelError(errno.EFAULT)
+    return b"".join(parts)
+
+
+def copy_out_prefix(task: Any, addr: int, data: bytes) -> int:
+    """copy_to_user stopping at the first bad page, as read(2) does: the number of bytes
+    stored, EFAULT if not even the first one."""
+    try:
+        task.mm.write(addr, data)
+        return len(data)
+    except KernelError as e:
+        if e.errno != errno.EFAULT:
+            raise
+    done = 0
+    for off, n in _page_chunks(addr, len(data)):
+        try:
+            task.mm.write(addr + off, data[off:off + n])
+        except KernelError:
+            break
+        done += n
+    if not done:
+        raise KernelError(errno.EFAULT)
+    return done
+
+
+def deliver(task: Any, file: OpenFile, buf: int, data: bytes) -> int:
+    """Store what file.read() returned; bytes that do not fit before a bad page go back to
+    the file (unread), and the count stored is the result."""
+    try:
+        copied = copy_out_prefix(task, buf, data) if data else 0
+    except KernelError:
+        file.unread(data)
+        raise
+    if copied < len(data):
+        file.unread(data[copied:])
+    return copied
+
+
 def gather(task: Any, iov: list[tuple[int, int]]) -> bytes:
-    """The bytes a writev-style call writes (capped at MAX_RW_COUNT)."""
-    parts, left = [], MAX_RW_COUNT
+    """The bytes a writev-style call writes (capped at MAX_RW_COUNT), up to the first bad
+    buffer byte; EFAULT if that is the very first."""
+    parts, left, total = [], MAX_RW_COUNT, 0
     for base, length in iov:
         n = min(length, left)
-        if n:
-            parts.append(task.mm.read(base, n))
-            left -= n
+        if not n:
+            continue
+        try:
+            chunk = copy_in_prefix(task, base, n)
+        except KernelError:
+            if total:
+                break
+            raise
+        parts.append(chunk)
+        total += len(chunk)
+        left -= len(chunk)
+        if len(chunk) < n:
+            break
     return b"".join(parts)
 
 
@@ -129,15 +204,24 @@ def iov_total(iov: list[tuple[int, int]]) -> int:
     return min(sum(length for _, length in iov), MAX_RW_COUNT)
 
 
-def scatter(task: Any, iov: list[tuple[int, int]], data: bytes) -> None:
-    """Copy what a readv-style call read into the buffers, in order."""
+def scatter(task: Any, iov: list[tuple[int, int]], data: bytes) -> int:
+    """Copy what a readv-style call read into the buffers in order, stopping at the first
+    bad byte: the count stored (EFAULT if none could be)."""
     pos = 0
     for base, length in iov:
         if pos >= len(data):
             break
         chunk = data[pos:pos + length]
-        task.mm.write(base, chunk)
-        pos += len(chunk)
+        try:
+            n = copy_out_prefix(task, base, chunk)
+        except KernelError:
+            if pos:
+                break
+            raise
+        pos += n
+        if n < len(chunk):
+            break
+    return pos
 
 
 def read_int(task: Any, addr: int) -> int:

@@ -12,6 +12,9 @@ from ..fs.pipe import PipeFile
 from ..process.wait_queue import WouldBlock
 from .fs_common import (
     MAX_RW_COUNT,
+    copy_in_prefix,
+    copy_out_prefix,
+    deliver,
     gather,
     get_file,
     iov_total,
@@ -30,24 +33,33 @@ SENDFILE_CHUNK = 65536
 
 @syscall(0, "read", "fd", "p", "u")
 def sys_read(task: Any, fd: int, buf: int, count: int) -> int:
-    data = readable_file(task, fd).read(task, min(count, MAX_RW_COUNT))
-    task.mm.write(buf, data)
-    return len(data)
+    file = readable_file(task, fd)
+    return deliver(task, file, buf, file.read(task, min(count, MAX_RW_COUNT)))
 
 
 @syscall(1, "write", "fd", "p", "u")
 def sys_write(task: Any, fd: int, buf: int, count: int) -> int:
     file = writable_file(task, fd)
-    return file.write(task, task.mm.read(buf, min(count, MAX_RW_COUNT)))
+    return file.write(task, copy_in_prefix(task, buf, min(count, MAX_RW_COUNT)) if count else b"")
 
 
 @syscall(19, "readv", "fd", "p", "i")
 def sys_readv(task: Any, fd: int, iov_addr: int, iovcnt: int) -> int:
     file = readable_file(task, fd)
     iov = read_iovec(task, iov_addr, iovcnt)
-    data = file.read(task, iov_total(iov))
-    scatter(task, iov, data)
-    return len(data)
+    return _scatter_read(task, file, iov, file.read(task, iov_total(iov)))
+
+
+def _scatter_read(task: Any, file: Any, iov: list[tuple[int, int]], data: bytes) -> int:
+    """readv's copy-out; what did not fit before a bad buffer goes back to the file."""
+    try:
+        copied = scatter(task, iov, data)
+    except KernelError:
+        file.unread(data)
+        raise
+    if copied < len(data):
+        file.unread(data[copied:])
+    return copied
 
 
 @syscall(20, "writev", "fd", "p", "i")
@@ -66,23 +78,22 @@ def sys_pread64(task: Any, fd: int, buf: int, count: int, offset: int) -> int:
     file = readable_file(task, fd)
     _check_offset(offset)
     data = file.pread(task, min(count, MAX_RW_COUNT), offset)
-    task.mm.write(buf, data)
-    return len(data)
+    return copy_out_prefix(task, buf, data) if data else 0
 
 
 @syscall(18, "pwrite64", "fd", "p", "u", "l")
 def sys_pwrite64(task: Any, fd: int, buf: int, count: int, offset: int) -> int:
     file = writable_file(task, fd)
     _check_offset(offset)
-    return file.pwrite(task, task.mm.read(buf, min(count, MAX_RW_COUNT)), offset)
+    return file.pwrite(task, copy_in_prefix(task, buf, min(count, MAX_RW_COUNT)) if count else b"", offset)
 
 
 def _preadv(task: Any, fd: int, iov_addr: int, iovcnt: int, offset: int) -> int:
     file = readable_file(task, fd)
     iov = read_iovec(task, iov_addr, iovcnt)
-    data = file.read(task, iov_total(iov)) if offset == -1 else file.pread(task, iov_total(iov), offset)
-    scatter(task, iov, data)
-    return len(data)
+    if offset == -1:
+        return _scatter_read(task, file, iov, file.read(task, iov_total(iov)))
+    return scatter(task, iov, file.pread(task, iov_total(iov), offset))
 
 
 def _pwritev(task: Any, fd: int, iov_addr: int, iovcnt: int, offset: int) -> int:

@@ -1,4 +1,3 @@
-// known-failure: MAP_SHARED file mappings do not yet share pages with read()/write() (VFS page cache hooks missing)
 // mmap sharing semantics: MAP_SHARED anonymous memory is visible across fork in both
 // directions, MAP_PRIVATE is not; shared file mappings and read()/write() see each
 // other; private file mappings are copy-on-write; zero fill and partial pages past EOF.

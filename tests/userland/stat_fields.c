@@ -1,4 +1,3 @@
-// known-failure: tmpfs reports st_blocks from the size, not from the pages written (sparse files)
 // stat/lstat/fstat/fstatat/statx fields: file type and permission bits under umask and
 // chmod, link counts (files and directories), sizes after write/truncate, timestamps
 // moving after writes and chmod, owner, st_ino/st_dev relations, statx agreement.

@@ -18,6 +18,7 @@ ESRCH, as in Linux; `revalidate()` tells a dentry cache that the node is stale.
 from __future__ import annotations
 
 import errno
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -241,12 +242,15 @@ class AnonDentry(Dentry):
         return self.name
 
 
-_ANON_SB = SuperBlock("anon_inodefs", ANON_INODE_FS_MAGIC)
-ANON_MOUNT = Mount(None, Inode(_ANON_SB, S_IFDIR | 0o500), b"anon_inodefs", 0)  # type: ignore[arg-type]
+@functools.cache
+def anon_mount() -> Mount:
+    """The mount that files without a path of their own appear on (one, made when first needed)."""
+    sb = SuperBlock("anon_inodefs", ANON_INODE_FS_MAGIC)
+    return Mount(None, Inode(sb, S_IFDIR | 0o500), b"anon_inodefs", 0)  # type: ignore[arg-type]
 
 
 def file_dentry(file: OpenFile) -> Dentry:
     """The dentry through which an open file can be opened again."""
     if file.dentry is not None:
         return file.dentry
-    return AnonDentry(file.path_name(), None, file.inode, ANON_MOUNT)
+    return AnonDentry(file.path_name(), None, file.inode, anon_mount())

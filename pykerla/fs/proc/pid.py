@@ -23,7 +23,7 @@ from ..dentry import Dentry
 from ..flags import DT_DIR, DT_LNK, DT_REG, O_ACCMODE, O_PATH, O_RDONLY, O_RDWR, O_WRONLY
 from ..inode import Inode
 from . import pid_text as text
-from .nodes import ANON_MOUNT, ProcDir, ProcFile, ProcSymlink, ProcSuperBlock, current_task, file_dentry
+from .nodes import ProcDir, ProcFile, ProcSymlink, ProcSuperBlock, anon_mount, current_task, file_dentry
 
 PID_INO_BASE = 1 << 32
 SLOTS_PER_TID = 1 << 22
@@ -330,7 +330,7 @@ class FdInfoDir(_FdDirBase):
     def entry(self, open_fd: OpenFd, file: Any) -> Inode:
         def show() -> bytes:
             f = open_fd.file()
-            mount = f.dentry.mount if f.dentry is not None else ANON_MOUNT
+            mount = f.dentry.mount if f.dentry is not None else anon_mount()
             return text.fdinfo_text(f, self.ref.group.files.cloexec(open_fd.fd), mount.mnt_id)
         return ProcFile(self.sb, show, 0o444, self._ino(open_fd.fd), open_fd,
                         guard=lambda task: _check_inspect(task, self.ref), uid=self.uid, gid=self.gid)

@@ -33,7 +33,6 @@ LIMIT_NAMES = (("Max cpu time", "seconds"), ("Max file size", "bytes"), ("Max da
 MEMS_ALLOWED = ",".join(["00000000"] * 31 + ["00000001"])  # MAX_NUMNODES 1024, node 0
 SIGQ_LIMIT_INDEX = 11  # RLIMIT_SIGPENDING
 RSS_LIMIT_INDEX = 5    # RLIMIT_RSS
-SIGCHLD = 17
 SIG_DFL, SIG_IGN = 0, 1
 
 

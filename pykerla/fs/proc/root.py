@@ -67,7 +67,7 @@ class ProcRoot(ProcDir):
         self._file(kern, b"ostype", lambda: OSTYPE + b"\n")
         self._file(kern, b"osrelease", lambda: kernel.release + b"\n")
         self._file(kern, b"version", lambda: kernel.version + b"\n")
-        self.nlink = 2 + 1
+        self.nlink = top.nlink  # 2 + the fixed subdirectories (pid directories are not counted)
 
     def _caller(self) -> Any:
         task = current_task(self.kernel)
