@@ -1,4 +1,3 @@
-// known-failure: partial transfers when a buffer turns bad half way (short read/write/writev) are not implemented; the whole call fails with EFAULT
 // Bad user pointers make system calls fail with EFAULT (never crash the process or the
 // kernel): NULL, low, kernel-half and unmapped addresses as buffers, paths and structs;
 // buffers that become invalid half way give a short count.
