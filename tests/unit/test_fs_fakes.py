@@ -27,10 +27,13 @@ class FakeMM:
     def __init__(self) -> None:
         self.mem = bytearray(MEM_SIZE)
         self.next = MEM_BASE + 64
+        self.holes: set[int] = set()  # unmapped page numbers inside the area
 
     def _range(self, addr: int, n: int) -> int:
         off = addr - MEM_BASE
         if addr < MEM_BASE or off + n > MEM_SIZE:
+            raise KernelError(errno.EFAULT)
+        if n and any(page in self.holes for page in range(addr >> 12, ((addr + n - 1) >> 12) + 1)):
             raise KernelError(errno.EFAULT)
         return off
 
@@ -55,6 +58,11 @@ class FakeMM:
         addr = self.next
         self.next += (n + 15) & ~15
         return addr
+
+    def alloc_pages(self, count: int) -> int:
+        """`count` page-aligned pages (make one bad with holes.add(addr >> 12))."""
+        self.next = (self.next + 4095) & ~4095
+        return self.alloc(count * 4096)
 
     def put(self, data: bytes) -> int:
         addr = self.alloc(len(data) + 1)

@@ -446,3 +446,73 @@ def test_bind_mount(t: FakeTask) -> None:
     assert read_file(t, b"/dst/f") == b"shared"
     write_file(t, b"/dst/g", b"new")
     assert read_file(t, b"/src/g") == b"new"
+
+
+def test_partial_copies_at_a_bad_page(t: FakeTask) -> None:
+    write_file(t, b"/f", b"p" * 8192)
+    fd = t.call("open", b"/f", O_RDWR)
+    two = t.mm.alloc_pages(2)
+    t.mm.holes.add((two >> 12) + 1)
+    assert t.call("read", fd, two, 8192) == 4096  # stops at the hole
+    assert t.call("lseek", fd, 0, 1) == 4096  # and the offset only moves by what was stored
+    assert t.call("read", fd, two + 4096, 10) == -errno.EFAULT
+    assert t.call("lseek", fd, 0, 1) == 4096
+    assert t.call("write", fd, two, 8192) == 4096
+    assert t.call("write", fd, two + 4096, 1) == -errno.EFAULT
+    good = t.mm.put(b"abcd")
+    iov = t.mm.alloc(32)
+    t.mm.write(iov, struct.pack("<QQQQ", good, 4, two + 4096, 10))
+    assert t.call("writev", fd, iov, 2) == 4
+    t.mm.write(iov, struct.pack("<QQQQ", two + 4090, 6, two + 4096, 10))
+    t.call("lseek", fd, 0, 0)
+    assert t.call("readv", fd, iov, 2) == 6 and t.call("lseek", fd, 0, 1) == 6
+    # a pipe keeps what could not be delivered
+    pipe = t.mm.alloc(8)
+    t.call("pipe", pipe)
+    r, w = struct.unpack("<ii", t.mm.read(pipe, 8))
+    t.call("write", w, t.mm.put(b"x" * 10), 10)
+    assert t.call("read", r, two + 4092, 10) == 4
+    assert t.call("read", r, two + 4096, 10) == -errno.EFAULT
+    assert t.call("read", r, good, 10) == 6
+
+
+def test_sparse_file_blocks(t: FakeTask) -> None:
+    fd = t.call("open", b"/s", O_CREAT | O_RDWR, 0o644)
+    assert t.call("pwrite64", fd, t.mm.put(b"x"), 1, 99999) == 1
+    st = stat(t, b"/s")
+    assert st[8] == 100000 and st[10] * 512 == 4096
+    t.call("ftruncate", fd, 5000)
+    assert stat(t, b"/s")[10] == 0
+    t.call("pwrite64", fd, t.mm.put(b"y" * 5000), 5000, 0)
+    assert stat(t, b"/s")[10] == 16
+
+
+class FakePageCache:
+    def __init__(self) -> None:
+        self.log: list[tuple] = []
+
+    def writeback(self) -> None:
+        self.log.append(("writeback",))
+
+    def file_written(self, offset: int, data: bytes) -> None:
+        self.log.append(("written", offset, data))
+
+    def file_truncated(self, size: int) -> None:
+        self.log.append(("truncated", size))
+
+
+def test_page_cache_hooks(t: FakeTask) -> None:
+    write_file(t, b"/m", b"0123456789")
+    fd = t.call("open", b"/m", O_RDWR)
+    file = t.files.get(fd)
+    cache = FakePageCache()
+    file.inode.page_cache = cache
+    backing = file.backing()
+    assert backing.map_may_write and backing.inode is file.inode and backing.size == 10
+    assert not t.files.get(t.call("open", b"/m", O_RDONLY)).backing().map_may_write
+    t.call("pwrite64", fd, t.mm.put(b"AB"), 2, 3)
+    t.call("read", fd, t.mm.alloc(4), 4)
+    t.call("ftruncate", fd, 4)
+    t.call("open", b"/m", O_WRONLY | O_TRUNC)
+    assert cache.log == [("written", 3, b"AB"), ("writeback",), ("truncated", 4), ("truncated", 0)]
+    assert backing.pread(0, 4) == b""  # Backing reads the file directly, no hooks
