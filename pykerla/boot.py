@@ -11,6 +11,7 @@ from pathlib import Path
 from pykerla.errors import KernelError
 from pykerla.fs.context import FsContext
 from pykerla.fs.fdtable import FdTable
+from pykerla.fs import proc as _procfs  # noqa: F401 - registers the "proc" file system type
 from pykerla.fs.namei import lookup
 from pykerla.fs.rootfs import build_root
 from pykerla.kernel import DeadlockError, Kernel

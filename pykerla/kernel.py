@@ -71,6 +71,8 @@ class Kernel:
         self.exit_status = 0
         self.boot_time = time.time()
         self.boot_monotonic = time.monotonic()
+        self.release = b"6.1.0-pykerla"                     # uname -r
+        self.version = b"#1 SMP PREEMPT_DYNAMIC pykerla"     # uname -v
         self.hostname = b"pykerla"
         self.domainname = b"(none)"
         self.mounts: Any = None

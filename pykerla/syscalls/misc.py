@@ -11,15 +11,13 @@ from pykerla.errors import KernelError
 from pykerla.process.task import Task
 from pykerla.syscalls.table import syscall
 
-RELEASE = b"6.1.0-pykerla"
-VERSION = b"#1 SMP PREEMPT_DYNAMIC pykerla"
 GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE = 1, 2, 4
 
 
 @syscall(63, "uname", "p")
 def sys_uname(task: Task, ptr: int) -> int:
     kernel = task.kernel
-    fields = (b"Linux", kernel.hostname, RELEASE, VERSION, b"x86_64", kernel.domainname)
+    fields = (b"Linux", kernel.hostname, kernel.release, kernel.version, b"x86_64", kernel.domainname)
     task.mm.write(ptr, b"".join(f[:64].ljust(65, b"\0") for f in fields))
     return 0
 
