@@ -13,7 +13,7 @@ static double block(uint64_t seed)
 {
     uint64_t x = seed | 1;
     double acc = 0.0;
-    for (int i = 0; i < 1000000; i++) {
+    for (int i = 0; i < 10000000; i++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;

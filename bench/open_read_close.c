@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,8 +15,8 @@ int main(int argc, char **argv)
     char path[64], buf[100];
     snprintf(path, sizeof path, "/tmp/bench_orc.%d", getpid());
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || write(fd, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
-                            "abcdef0123456789abcdef", 100) != 100)
+    memset(buf, 'r', sizeof buf);
+    if (fd < 0 || write(fd, buf, sizeof buf) != sizeof buf)
         return 1;
     close(fd);
     struct timespec a, b;

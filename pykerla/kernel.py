@@ -182,6 +182,10 @@ class Kernel:
             task.orig_rax = -1
             return
         args = convert_args(spec, (regs[RDI], regs[RSI], regs[RDX], regs[R10], regs[R8], regs[R9]))
+        tracing = self.tracer.enabled
+        if tracing and "trace_args" not in task.syscall_scratch:
+            task.syscall_scratch["trace_args"] = self.tracer.render_args(task, spec, args)
+        rendered = task.syscall_scratch.get("trace_args", "") if tracing else ""
         try:
             result = spec.handler(task, *args)
         except KernelError as e:
@@ -206,8 +210,8 @@ class Kernel:
         if task.state == "X":
             return
         regs[RAX] = result & _MASK64
-        if self.tracer.enabled:
-            self.tracer.syscall(task, spec, args, result)
+        if tracing:
+            self.tracer.syscall(task, spec, rendered, result)
 
     def page_fault(self, task: Task, trap: PageFaultTrap) -> None:
         mm = task.mm

@@ -59,8 +59,11 @@ class Tracer:
             self.reported_unknown.add(nr)
             self._emit(f"pykerla: unimplemented syscall {nr} (returns ENOSYS); run with --trace for details")
 
-    def syscall(self, task: Task, spec: SyscallSpec, args: list[int], result: int) -> None:
-        rendered = ", ".join(self._arg(task, kind, value) for kind, value in zip(spec.kinds, args, strict=False))
+    def render_args(self, task: Task, spec: SyscallSpec, args: list[int]) -> str:
+        """The argument list as strace shows it, read at entry (before the call changes memory)."""
+        return ", ".join(self._arg(task, kind, value) for kind, value in zip(spec.kinds, args, strict=False))
+
+    def syscall(self, task: Task, spec: SyscallSpec, rendered: str, result: int) -> None:
         self._emit(f"[{task.tid}] {spec.name}({rendered}) = {format_result(result)}")
 
     def signal(self, task: Task, info: SigInfo) -> None:

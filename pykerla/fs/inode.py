@@ -7,7 +7,8 @@ existence before calling a directory operation, so implementations only perform 
   directories  lookup(name) -> Inode | None, readdir(cookie) -> iterator of DirEntry,
                create(name, mode, uid, gid, rdev), mkdir(name, mode, uid, gid),
                symlink(name, target, uid, gid), link(name, inode), unlink(name),
-               rmdir(name), rename(old_name, new_dir, new_name, exchange), is_empty()
+               rmdir(name), rename(old_name, new_dir, new_name, exchange), is_empty(),
+               tmpfile(mode, uid, gid) -> an unnamed regular file (O_TMPFILE)
   regular      read_at(offset, size) -> bytes, write_at(offset, data) -> int, truncate(size)
   symlinks     readlink() -> bytes
   any          open_file(task, dentry, flags) -> OpenFile | None  (None: the VFS opens
@@ -136,6 +137,7 @@ class Inode:
         # The SharedPages of a regular file while it is mapped MAP_SHARED (mm/shared_pages.py);
         # reads, writes and truncation through the VFS keep it coherent.
         self.page_cache: Any = None
+        self.linkable = False  # an O_TMPFILE file that linkat() may still give a name
 
     # -- type tests -------------------------------------------------------------------
     @property
@@ -224,6 +226,9 @@ class Inode:
 
     def rename(self, old_name: bytes, new_dir: Inode, new_name: bytes, exchange: bool) -> None:
         raise KernelError(errno.EPERM)
+
+    def tmpfile(self, mode: int, uid: int, gid: int) -> Inode:
+        raise KernelError(errno.EOPNOTSUPP)
 
     # -- symlinks ---------------------------------------------------------------------
     def readlink(self) -> bytes:

@@ -174,18 +174,25 @@ def new_pipe(uid: int, gid: int, flags: int = 0) -> tuple[PipeFile, PipeFile]:
     return reader, writer
 
 
+def resume_fifo_open(task: Any) -> PipeFile | None:
+    """When an open(2) that waited for a FIFO partner runs again: its file once the
+    partner came (WouldBlock while not yet), None if this open never waited."""
+    pending = task.syscall_scratch.get(_FIFO_WAIT)
+    if pending is None:
+        return None
+    file, seen = pending
+    counter = file.pipe.w_counter if file.flags & O_ACCMODE == O_RDONLY else file.pipe.r_counter
+    if counter == seen:
+        raise WouldBlock([file.pipe.wait_queue], on_interrupt=file.release)
+    del task.syscall_scratch[_FIFO_WAIT]
+    return file
+
+
 def open_fifo(task: Any, dentry: Dentry, flags: int) -> PipeFile:
-    """Open a FIFO, waiting (WouldBlock) for the other side unless O_NONBLOCK or O_RDWR."""
+    """Open a FIFO, waiting (WouldBlock) for the other side unless O_NONBLOCK or O_RDWR;
+    the open system call resumes with resume_fifo_open()."""
     inode = dentry.inode
     scratch = task.syscall_scratch
-    pending = scratch.get(_FIFO_WAIT)
-    if pending is not None:
-        file, seen = pending
-        counter = file.pipe.w_counter if file.flags & O_ACCMODE == O_RDONLY else file.pipe.r_counter
-        if counter == seen:
-            raise WouldBlock([file.pipe.wait_queue], on_interrupt=file.release)
-        del scratch[_FIFO_WAIT]
-        return file
     if inode.pipe is None:
         inode.pipe = Pipe()
     pipe = inode.pipe

@@ -108,6 +108,11 @@ class TmpfsDir(Inode):
         inode.touch(ctime=True)
         self._add(name, inode)
 
+    def tmpfile(self, mode: int, uid: int, gid: int) -> Inode:
+        inode = TmpfsFile(self.sb, mode, uid, gid)
+        inode.nlink = 0
+        return inode
+
     def unlink(self, name: bytes) -> None:
         self._remove(name)
 

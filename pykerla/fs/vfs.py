@@ -25,6 +25,7 @@ from .flags import (
     O_NOFOLLOW,
     O_PATH,
     O_RDONLY,
+    O_RDWR,
     O_TMPFILE,
     O_TRUNC,
     O_WRONLY,
@@ -59,7 +60,7 @@ from .namei import (
     walk,
     walk_parent,
 )
-from .pipe import open_fifo
+from .pipe import open_fifo, resume_fifo_open
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
@@ -130,9 +131,12 @@ def _parent_for_create(task: Any, start: Dentry, path: bytes, want_dir: bool = F
 def open_path(task: Any, start: Dentry, path: bytes, flags: int, mode: int = 0) -> OpenFile:
     """open(2)/openat(2) after the path string has been read: returns an OpenFile with
     no references (install it in the fd table)."""
-    if flags & O_TMPFILE == O_TMPFILE:
-        raise KernelError(errno.EOPNOTSUPP)
+    waited = resume_fifo_open(task)
+    if waited is not None:
+        return waited
     nd = nameidata(task)
+    if flags & O_TMPFILE == O_TMPFILE:
+        return _open_tmpfile(task, walk(nd, start, path), flags, mode)
     created = False
     if flags & O_CREAT and not flags & O_PATH:
         last = walk_parent(nd, start, path)
@@ -157,6 +161,22 @@ def open_path(task: Any, start: Dentry, path: bytes, flags: int, mode: int = 0) 
     else:
         dentry = walk(nd, start, path, follow=not flags & O_NOFOLLOW)
     return open_dentry(task, dentry, flags, created)
+
+
+def _open_tmpfile(task: Any, directory: Dentry, flags: int, mode: int) -> OpenFile:
+    """O_TMPFILE: an unnamed file on the directory's file system; linkat() can name it
+    unless O_EXCL was given."""
+    if flags & O_ACCMODE not in (O_WRONLY, O_RDWR):
+        raise KernelError(errno.EINVAL)
+    if not directory.inode.is_dir:
+        raise KernelError(errno.ENOTDIR)
+    _may_create(task, directory)
+    uid, gid, fmode = _new_owner(task, directory, S_IFREG | (mode & ~task.fs.umask & S_IALLUGO))
+    inode = directory.inode.tmpfile(fmode, uid, gid)
+    inode.linkable = not flags & O_EXCL
+    dentry = Dentry(b"#%d" % inode.ino, directory, inode, directory.mount)
+    dentry.deleted = True
+    return RegularFile(inode, flags, dentry)
 
 
 def open_dentry(task: Any, dentry: Dentry, flags: int, created: bool = False) -> OpenFile:
@@ -253,8 +273,9 @@ def link(task: Any, old: Dentry, start: Dentry, path: bytes) -> None:
     last = _parent_for_create(task, start, path)
     if last.parent.mount is not old.mount:
         raise KernelError(errno.EXDEV)
-    if old.inode.nlink == 0:
+    if old.inode.nlink == 0 and not old.inode.linkable:
         raise KernelError(errno.ENOENT)
+    old.inode.linkable = False
     last.parent.inode.link(last.name, old.inode)
     last.parent.add_child(last.name, old.inode)
 

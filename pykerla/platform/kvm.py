@@ -70,19 +70,24 @@ class KvmPlatform(Platform):
 
     name = "kvm"
 
-    def __init__(self, memory: int) -> None:
+    def __init__(self, memory: int, device: str = "/dev/kvm") -> None:
         if memory % HUGE:
             raise PlatformError("memory size must be a multiple of 2 MiB")
         try:
-            self.kvm_fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+            self.kvm_fd = os.open(device, os.O_RDWR | os.O_CLOEXEC)
         except FileNotFoundError:
-            raise PlatformError("no /dev/kvm on this host (KVM is not available)") from None
+            raise PlatformError(f"no {device} on this host (KVM is not available)") from None
         except PermissionError:
-            raise PlatformError("/dev/kvm exists but is not accessible to this user (permission denied)") from None
+            raise PlatformError(f"{device} exists but is not accessible to this user (permission denied)") from None
         except OSError as e:
-            raise PlatformError(f"cannot open /dev/kvm: {e.strerror}") from None
-        if fcntl.ioctl(self.kvm_fd, k.KVM_GET_API_VERSION, 0) != 12:
-            raise PlatformError("/dev/kvm speaks an unexpected API version")
+            raise PlatformError(f"cannot open {device}: {e.strerror}") from None
+        try:
+            api = fcntl.ioctl(self.kvm_fd, k.KVM_GET_API_VERSION, 0)
+        except OSError:
+            api = -1
+        if api != 12:
+            os.close(self.kvm_fd)
+            raise PlatformError(f"{device} is not a KVM device (KVM_GET_API_VERSION failed or is not 12)")
         for cap, what in ((k.KVM_CAP_SYNC_REGS, "sync regs"), (k.KVM_CAP_XSAVE, "XSAVE"), (k.KVM_CAP_XCRS, "XCRs")):
             if not fcntl.ioctl(self.kvm_fd, k.KVM_CHECK_EXTENSION, cap):
                 raise PlatformError(f"/dev/kvm lacks {what} support")

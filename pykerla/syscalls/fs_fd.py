@@ -48,7 +48,11 @@ def do_open(task: Any, dirfd: int, path_addr: int, flags: int, mode: int) -> int
     files = task.files
     files.next_free()  # EMFILE before anything is created
     file = vfs.open_path(task, start_dir(task, dirfd, path), path, flags, mode)
-    return files.install(file, cloexec=bool(flags & O_CLOEXEC))
+    try:
+        return files.install(file, cloexec=bool(flags & O_CLOEXEC))
+    except KernelError:
+        file.release()  # e.g. EMFILE after waiting for a FIFO partner
+        raise
 
 
 @syscall(2, "open", "s", "x", "o")

@@ -1,5 +1,6 @@
 """Data system calls: read/write and their vector and positional forms, lseek, sendfile,
-and the sync family (in-memory file systems have nothing to flush: done on return)."""
+copy_file_range, fadvise64, and the sync family (in-memory file systems have nothing to
+flush: done on return)."""
 
 from __future__ import annotations
 
@@ -201,3 +202,49 @@ def sys_sync(task: Any) -> int:
 def sys_syncfs(task: Any, fd: int) -> int:
     get_file(task, fd)
     return 0
+
+
+POSIX_FADV_NOREUSE = 5
+
+
+@syscall(221, "fadvise64", "fd", "l", "l", "i")
+def sys_fadvise64(task: Any, fd: int, offset: int, length: int, advice: int) -> int:
+    """Advice about access patterns: validated, then rightly ignored (memory is the cache)."""
+    file = get_file(task, fd)
+    if file.inode.is_fifo:
+        raise KernelError(errno.ESPIPE)
+    if length < 0 or not 0 <= advice <= POSIX_FADV_NOREUSE:
+        raise KernelError(errno.EINVAL)
+    return 0
+
+
+@syscall(326, "copy_file_range", "fd", "p", "fd", "p", "u", "x")
+def sys_copy_file_range(task: Any, fd_in: int, off_in_addr: int, fd_out: int, off_out_addr: int,
+                        length: int, flags: int) -> int:
+    """Copy between regular files, with or without explicit offsets."""
+    if flags:
+        raise KernelError(errno.EINVAL)
+    src = readable_file(task, fd_in)
+    dst = writable_file(task, fd_out)
+    if dst.flags & O_APPEND:
+        raise KernelError(errno.EBADF)
+    for file in (src, dst):
+        if file.inode.is_dir:
+            raise KernelError(errno.EISDIR)
+        if not file.inode.is_reg:
+            raise KernelError(errno.EINVAL)
+    pos_in = read_u64(task, off_in_addr) if off_in_addr else src.pos
+    pos_out = read_u64(task, off_out_addr) if off_out_addr else dst.pos
+    if pos_in >> 63 or pos_out >> 63:
+        raise KernelError(errno.EINVAL)
+    length = min(length, MAX_RW_COUNT)
+    if src.inode is dst.inode and pos_in < pos_out + length and pos_out < pos_in + length:
+        raise KernelError(errno.EINVAL)
+    data = src.pread(task, length, pos_in)
+    n = dst.pwrite(task, data, pos_out) if data else 0
+    for addr, file, pos in ((off_in_addr, src, pos_in), (off_out_addr, dst, pos_out)):
+        if addr:
+            write_u64(task, addr, pos + n)
+        else:
+            file.pos = pos + n
+    return n

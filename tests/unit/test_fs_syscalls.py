@@ -516,3 +516,33 @@ def test_page_cache_hooks(t: FakeTask) -> None:
     t.call("open", b"/m", O_WRONLY | O_TRUNC)
     assert cache.log == [("written", 3, b"AB"), ("writeback",), ("truncated", 4), ("truncated", 0)]
     assert backing.pread(0, 4) == b""  # Backing reads the file directly, no hooks
+
+
+def test_copy_file_range_and_fadvise(t: FakeTask) -> None:
+    write_file(t, b"/src", b"0123456789")
+    src = t.call("open", b"/src", O_RDONLY)
+    dst = t.call("open", b"/dst", O_CREAT | O_WRONLY, 0o644)
+    assert t.call("copy_file_range", src, 0, dst, 0, 4, 0) == 4
+    off = t.mm.alloc(8)
+    t.mm.write(off, struct.pack("<Q", 8))
+    assert t.call("copy_file_range", src, off, dst, 0, 100, 0) == 2
+    assert struct.unpack("<Q", t.mm.read(off, 8))[0] == 10
+    assert read_file(t, b"/dst") == b"012389"
+    assert t.call("copy_file_range", src, 0, dst, 0, 4, 1) == -errno.EINVAL
+    assert t.call("copy_file_range", dst, 0, src, 0, 4, 0) == -errno.EBADF
+    assert t.call("fadvise64", src, 0, 0, 2) == 0
+    assert t.call("fadvise64", src, 0, 0, 9) == -errno.EINVAL
+
+
+def test_o_tmpfile(t: FakeTask) -> None:
+    O_TMPFILE = 0o20200000
+    assert t.call("open", b"/", O_TMPFILE | O_RDONLY, 0o600) == -errno.EINVAL
+    fd = t.call("open", b"/", O_TMPFILE | O_RDWR, 0o600)
+    assert fd >= 0
+    assert t.call("write", fd, t.mm.put(b"anon"), 4) == 4
+    assert stat(t, b"/")[2] == 2  # no name anywhere
+    assert t.files.get(fd).path_name().endswith(b" (deleted)")
+    assert t.call("linkat", fd, b"", AT_FDCWD_RAW, b"/named", AT_EMPTY_PATH) == 0
+    assert read_file(t, b"/named") == b"anon" and stat(t, b"/named")[2] == 1
+    excl = t.call("open", b"/", O_TMPFILE | O_RDWR | O_EXCL, 0o600)
+    assert t.call("linkat", excl, b"", AT_FDCWD_RAW, b"/other", AT_EMPTY_PATH) == -errno.ENOENT
