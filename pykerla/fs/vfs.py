@@ -60,7 +60,7 @@ from .namei import (
     walk,
     walk_parent,
 )
-from .pipe import open_fifo, resume_fifo_open
+from .pipe import open_fifo
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
@@ -131,9 +131,6 @@ def _parent_for_create(task: Any, start: Dentry, path: bytes, want_dir: bool = F
 def open_path(task: Any, start: Dentry, path: bytes, flags: int, mode: int = 0) -> OpenFile:
     """open(2)/openat(2) after the path string has been read: returns an OpenFile with
     no references (install it in the fd table)."""
-    waited = resume_fifo_open(task)
-    if waited is not None:
-        return waited
     nd = nameidata(task)
     if flags & O_TMPFILE == O_TMPFILE:
         return _open_tmpfile(task, walk(nd, start, path), flags, mode)

@@ -45,31 +45,34 @@ P_ALL, P_PID, P_PGID = 0, 1, 2
 class Lifecycle:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
-        self.mm_users: dict[int, int] = {}
-        self.files_users: dict[int, int] = {}
+        self._users: dict[int, int] = {}     # id(mm or fd table) -> tasks groups using it
 
-    # -- reference counts of shared mm / fd tables -------------------------------------------
+    # -- reference counts of what CLONE_VM / CLONE_FILES share ------------------------------
+    def _get(self, obj: object) -> None:
+        self._users[id(obj)] = self._users.get(id(obj), 0) + 1
+
+    def _put(self, obj: object) -> bool:
+        """Drop one user; True when that was the last one."""
+        left = self._users.get(id(obj), 1) - 1
+        if left > 0:
+            self._users[id(obj)] = left
+            return False
+        self._users.pop(id(obj), None)
+        return True
+
     def get_mm(self, mm: object) -> None:
-        self.mm_users[id(mm)] = self.mm_users.get(id(mm), 0) + 1
+        self._get(mm)
 
     def put_mm(self, mm: object) -> None:
-        left = self.mm_users.get(id(mm), 1) - 1
-        if left <= 0:
-            self.mm_users.pop(id(mm), None)
+        if self._put(mm):
             mm.release()  # type: ignore[attr-defined]
-        else:
-            self.mm_users[id(mm)] = left
 
     def get_files(self, files: object) -> None:
-        self.files_users[id(files)] = self.files_users.get(id(files), 0) + 1
+        self._get(files)
 
     def put_files(self, files: object) -> None:
-        left = self.files_users.get(id(files), 1) - 1
-        if left <= 0:
-            self.files_users.pop(id(files), None)
+        if self._put(files):
             files.close_all()  # type: ignore[attr-defined]
-        else:
-            self.files_users[id(files)] = left
 
     # -- clone -------------------------------------------------------------------------------
     def clone(self, task: Task, flags: int, newsp: int, parent_tid: int, child_tid: int, tls: int) -> int:

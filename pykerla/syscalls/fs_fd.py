@@ -18,7 +18,7 @@ from ..fs.flags import (
     O_TRUNC,
     O_WRONLY,
 )
-from ..fs.pipe import PipeFile, new_pipe
+from ..fs.pipe import PipeFile, new_pipe, resume_fifo_open
 from .fs_common import get_file, read_int, read_path, start_dir, write_int
 from .table import syscall
 
@@ -46,8 +46,10 @@ CLOSE_RANGE_CLOEXEC = 4
 def do_open(task: Any, dirfd: int, path_addr: int, flags: int, mode: int) -> int:
     path = read_path(task, path_addr)
     files = task.files
-    files.next_free()  # EMFILE before anything is created
-    file = vfs.open_path(task, start_dir(task, dirfd, path), path, flags, mode)
+    file = resume_fifo_open(task)  # this open already waited for a FIFO partner
+    if file is None:
+        files.next_free()  # EMFILE before anything is created
+        file = vfs.open_path(task, start_dir(task, dirfd, path), path, flags, mode)
     try:
         return files.install(file, cloexec=bool(flags & O_CLOEXEC))
     except KernelError:

@@ -22,23 +22,24 @@ def sys_uname(task: Task, ptr: int) -> int:
     return 0
 
 
-@syscall(170, "sethostname", "p", "i")
-def sys_sethostname(task: Task, ptr: int, length: int) -> int:
+def _set_name(task: Task, ptr: int, length: int) -> bytes:
+    """The new host or domain name for sethostname/setdomainname (root only, <= 64 bytes)."""
     if task.creds.euid != 0:
         raise KernelError(errno.EPERM)
     if not 0 <= length <= 64:
         raise KernelError(errno.EINVAL)
-    task.kernel.hostname = task.mm.read(ptr, length)
+    return task.mm.read(ptr, length)
+
+
+@syscall(170, "sethostname", "p", "i")
+def sys_sethostname(task: Task, ptr: int, length: int) -> int:
+    task.kernel.hostname = _set_name(task, ptr, length)
     return 0
 
 
 @syscall(171, "setdomainname", "p", "i")
 def sys_setdomainname(task: Task, ptr: int, length: int) -> int:
-    if task.creds.euid != 0:
-        raise KernelError(errno.EPERM)
-    if not 0 <= length <= 64:
-        raise KernelError(errno.EINVAL)
-    task.kernel.domainname = task.mm.read(ptr, length)
+    task.kernel.domainname = _set_name(task, ptr, length)
     return 0
 
 

@@ -252,20 +252,22 @@ def sys_getegid(task: Task) -> int:
     return task.creds.egid
 
 
+def _write_ids(task: Task, pointers: tuple[int, int, int], values: tuple[int, int, int]) -> int:
+    for ptr, value in zip(pointers, values, strict=True):
+        task.mm.write(ptr, struct.pack("<I", value))
+    return 0
+
+
 @syscall(118, "getresuid", "p", "p", "p")
 def sys_getresuid(task: Task, ruid: int, euid: int, suid: int) -> int:
     c = task.creds
-    for ptr, value in ((ruid, c.uid), (euid, c.euid), (suid, c.suid)):
-        task.mm.write(ptr, struct.pack("<I", value))
-    return 0
+    return _write_ids(task, (ruid, euid, suid), (c.uid, c.euid, c.suid))
 
 
 @syscall(120, "getresgid", "p", "p", "p")
 def sys_getresgid(task: Task, rgid: int, egid: int, sgid: int) -> int:
     c = task.creds
-    for ptr, value in ((rgid, c.gid), (egid, c.egid), (sgid, c.sgid)):
-        task.mm.write(ptr, struct.pack("<I", value))
-    return 0
+    return _write_ids(task, (rgid, egid, sgid), (c.gid, c.egid, c.sgid))
 
 
 @syscall(115, "getgroups", "i", "p")
