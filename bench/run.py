@@ -58,12 +58,12 @@ class Benchmark:
 BENCHMARKS = (
     Benchmark("null_syscall", 1_000_000, 50_000),
     Benchmark("write_null", 1_000_000, 50_000),
-    Benchmark("pipe_pingpong", 100_000, 10_000),
-    Benchmark("fork_exit", 5_000, 200),
-    Benchmark("fork_exec", 2_000, 100, extra_native=(str(BUILD / "true"),)),
-    Benchmark("open_read_close", 200_000, 10_000),
-    Benchmark("mmap_touch", 200_000, 20_000),
-    Benchmark("touch_64m", 20, 3),
+    Benchmark("pipe_pingpong", 50_000, 10_000),
+    Benchmark("fork_exit", 5_000, 1_000),
+    Benchmark("fork_exec", 2_000, 400, extra_native=(str(BUILD / "true"),)),
+    Benchmark("open_read_close", 200_000, 20_000),
+    Benchmark("mmap_touch", 200_000, 10_000),
+    Benchmark("touch_64m", 20, 5),
     Benchmark("compute", 50, 50),
 )
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno
 import signal
+import sys
 import time
+import traceback
 from typing import Any
 
 from pykerla.errors import ERESTARTNOHAND, ERESTARTSYS, KernelError
@@ -201,6 +203,9 @@ class Kernel:
                     task.in_syscall = True
                     self.scheduler.sleep(task, block.queues, block.deadline)
                 return
+        except Exception:  # noqa: BLE001 - a kernel bug must not take the whole kernel down
+            self.oops(task, f"in {spec.name}")
+            return
         if task.in_syscall:
             task.in_syscall = False
         else:
@@ -213,9 +218,23 @@ class Kernel:
         if tracing:
             self.tracer.syscall(task, spec, rendered, result)
 
+    def oops(self, task: Task, where: str) -> None:
+        """A bug in the kernel while serving `task`: report it like Linux's oops (with the
+        Python traceback) and kill the task's process; the rest of the system goes on."""
+        print(f"pykerla: internal error {where} (pid {task.tgid}); killing the process:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        task.orig_rax = -1
+        self.lifecycle.exit_group(task.group, 9, signaled=True)
+
     def page_fault(self, task: Task, trap: PageFaultTrap) -> None:
         mm = task.mm
-        if mm.handle_fault(trap.addr, trap.write, trap.fetch):
+        try:
+            resolved = mm.handle_fault(trap.addr, trap.write, trap.fetch)
+        except KernelError:             # out of memory: Linux's OOM killer would pick this process
+            print(f"pykerla: out of memory: killing process {task.tgid}", file=sys.stderr)
+            self.lifecycle.exit_group(task.group, 9, signaled=True)
+            return
+        if resolved:
             return
         code = mm.fault_reason(trap.addr)
         self.signals.force_fault(task, SIGSEGV, code, trap.addr, trapno=14, err=trap.error_code)
