@@ -126,6 +126,7 @@ class Kernel:
         vcpu = self.vcpu
         stats = self.stats
         signal.setitimer(signal.ITIMER_REAL, 0.01, 0.01)
+        last: Task | None = None
         try:
             while not self.finished:
                 task = sched.pick()
@@ -144,6 +145,9 @@ class Kernel:
                     self.signals.deliver(task)
                     if task.state != RUNNING or sched.pick() is not task or self.finished:
                         continue
+                if task is not last:
+                    sched.context_switches += 1
+                    last = task
                 start = time.perf_counter()
                 trap = vcpu.run(task.ctx)
                 now = time.perf_counter()

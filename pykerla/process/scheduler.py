@@ -26,7 +26,7 @@ class Scheduler:
         self._timers: list[tuple[float, int, Task]] = []
         self._seq = itertools.count()
         self.selector = selectors.DefaultSelector()
-        self.context_switches = 0
+        self.context_switches = 0       # counted by the kernel loop when it runs another task
 
     # -- run queue -------------------------------------------------------------------------
     def add(self, task: Task) -> None:
@@ -75,7 +75,6 @@ class Scheduler:
         """The running task's time slice is over: move it behind the others."""
         if len(self.runqueue) > 1:
             self.runqueue.rotate(-1)
-            self.context_switches += 1
 
     # -- timers and the host ---------------------------------------------------------------
     def fire_timers(self, now: float | None = None) -> None:
