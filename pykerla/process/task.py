@@ -130,13 +130,10 @@ class Task:
         self.sleep_queues: tuple[WaitQueue, ...] = ()
         self.wake_deadline: float | None = None
         self.interrupted = False        # woken by a signal while blocked
-        self.on_interrupt: Any = None
-        self.restartable = True
         self.orig_rax = -1
         self.clear_child_tid = 0
         self.robust_list = 0
         self.altstack = (0, 2, 0)       # ss_sp, ss_flags (SS_DISABLE), ss_size
-        self.exit_code = 0
 
     # Convenience accessors used by syscall handlers.
     @property

@@ -2,11 +2,13 @@
 
 import errno
 import os
+import select
 import signal
 import subprocess
 import sys
 import termios as host_termios
 import textwrap
+import time
 
 import pytest
 
@@ -139,6 +141,22 @@ def test_make_console_passthrough_in_subprocess():
     assert proc.stderr == b"err\n"
 
 
+def _poll_until(kernel, condition, timeout: float = 5.0) -> None:
+    """Run the kernel's host wait until `condition()` holds (bytes may arrive in pieces)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        kernel.scheduler.poll_host(0.1)
+
+
+def _read_exactly(fd: int, size: int, timeout: float = 5.0) -> bytes:
+    data = b""
+    deadline = time.monotonic() + timeout
+    while len(data) < size and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            data += os.read(fd, size - len(data))
+    return data
+
+
 def test_host_terminal_console_on_a_host_pty():
     master, slave = os.openpty()
     before = host_termios.tcgetattr(slave)
@@ -152,17 +170,17 @@ def test_host_terminal_console_on_a_host_pty():
         tty = console.tty
         tty.pgrp = 7
         os.write(master, b"ab\r")
-        kernel.scheduler.poll_host(1.0)
+        _poll_until(kernel, lambda: tty.ldisc.inq() >= 3)
         assert tty.ldisc.read(100, False, 0.0) == b"ab\n"
-        assert os.read(master, 100) == b"ab\r\n"     # the guest's echo, through OPOST
+        assert _read_exactly(master, 4) == b"ab\r\n"     # the guest's echo, through OPOST
         os.write(master, b"\x03")
-        kernel.scheduler.poll_host(1.0)
+        _poll_until(kernel, lambda: kernel.sent)
         assert kernel.sent == [(7, SIGINT)]
         # host window-size change: the handler only pokes a pipe; the host wait applies it
         import fcntl
         fcntl.ioctl(slave, host_termios.TIOCSWINSZ, Winsize(40, 120).pack())
         os.kill(os.getpid(), signal.SIGWINCH)
-        kernel.scheduler.poll_host(1.0)
+        _poll_until(kernel, lambda: tty.winsize == Winsize(40, 120))
         assert tty.winsize == Winsize(40, 120)
         assert kernel.sent[-1] == (7, SIGWINCH)
     finally:
