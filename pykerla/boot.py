@@ -40,13 +40,25 @@ class BootError(Exception):
 
 
 def make_platform(name: str, memory: int) -> Platform:
-    if name not in ("auto", "kvm"):
-        raise BootError(f"unknown platform {name!r} (choose auto or kvm)")
-    from pykerla.platform.kvm import KvmPlatform
+    """KVM when asked, or for "auto" when its self-test passes; else the Unicorn emulator."""
+    if name not in ("auto", "kvm", "unicorn"):
+        raise BootError(f"unknown platform {name!r} (choose auto, kvm or unicorn)")
+    kvm_error = None
+    if name in ("auto", "kvm"):
+        from pykerla.platform.kvm import KvmPlatform
+        try:
+            return KvmPlatform(memory)
+        except PlatformError as e:
+            if name == "kvm":
+                raise BootError(f"KVM is not usable: {e}") from None
+            kvm_error = e
+    from pykerla.platform.unicorn import UnicornPlatform
     try:
-        return KvmPlatform(memory)
+        return UnicornPlatform(memory)
     except PlatformError as e:
-        raise BootError(f"KVM is not usable: {e}") from None
+        if kvm_error is not None:
+            raise BootError(f"no usable platform: KVM: {kvm_error}; Unicorn: {e}") from None
+        raise BootError(f"Unicorn is not usable: {e}") from None
 
 
 def guest_environment(options: BootOptions) -> list[bytes]:

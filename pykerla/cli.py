@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="boot a root file system and run a command (or init) in it")
     run.add_argument("--root", help=f"cpio(.gz) archive or host directory (default {DEFAULT_ROOT})")
-    run.add_argument("--platform", default="auto", choices=["auto", "kvm"])
+    run.add_argument("--platform", default="auto", choices=["auto", "kvm", "unicorn"])
     run.add_argument("--memory", type=parse_size, default=512 << 20, help="guest RAM (default 512M)")
     run.add_argument("--trace", action="store_true", help="print every system call (strace style)")
     run.add_argument("--stats", action="store_true", help="print counters at exit")

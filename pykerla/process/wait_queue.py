@@ -65,12 +65,13 @@ class WouldBlock(Exception):  # noqa: N818 - it is a control-flow signal, not an
 
     `interruptible=False` sleeps through signals (only SIGKILL ends the wait, as for vfork).
     `on_interrupt`, if given, is called when a signal ends the wait (e.g. nanosleep writes
-    the remaining time).
+    the remaining time); if it returns an int, that is the call's result (a pipe write that
+    already moved some bytes returns their count instead of failing).
     """
 
     def __init__(self, queues: Iterable[WaitQueue] = (), deadline: float | None = None,
                  restart: str = RESTART_SYS, interruptible: bool = True,
-                 on_interrupt: Callable[[], None] | None = None) -> None:
+                 on_interrupt: Callable[[], int | None] | None = None) -> None:
         super().__init__()
         self.queues = tuple(queues)
         self.deadline = deadline
