@@ -2,7 +2,7 @@
 
 The loop picks a runnable task, runs its user code on the vCPU until a trap, handles the
 trap (system call, page fault, CPU exception, timer tick), delivers signals, and repeats.
-When nothing is runnable it sleeps in one host wait (scheduler.idle).
+When nothing is runnable it sleeps in one host wait (Kernel.idle).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pykerla.platform.base import (
     INTERRUPTED, R8, R9, R10, RAX, RDI, RDX, RSI, SYSCALL, ExceptionTrap, PageFaultTrap, Platform,
 )
 from pykerla.process.futex import FutexTable
+from pykerla.process.itimer import Timers
 from pykerla.process.lifecycle import Lifecycle
 from pykerla.process.scheduler import Scheduler
 from pykerla.process.signal_state import SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SI_KERNEL, SigInfo
@@ -61,6 +62,7 @@ class Kernel:
         self.hwcap = platform.hwcap()
         self.scheduler = Scheduler()
         self.signals = SignalManager(self)
+        self.timers = Timers(self)
         self.lifecycle = Lifecycle(self)
         self.futexes = FutexTable()
         self.tracer = Tracer(trace)
@@ -132,7 +134,7 @@ class Kernel:
                 task = sched.pick()
                 if task is None:
                     try:
-                        sched.idle()
+                        self.idle()
                     except RuntimeError as e:
                         raise DeadlockError(str(e)) from None
                     continue
@@ -157,6 +159,7 @@ class Kernel:
                 elif trap is INTERRUPTED:
                     stats.traps["timer"] += 1
                     sched.fire_timers()
+                    self.timers.fire()
                     sched.poll_host(0)
                     sched.rotate()
                 elif isinstance(trap, PageFaultTrap):
@@ -170,6 +173,14 @@ class Kernel:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
         return self.exit_status
+
+    def idle(self) -> None:
+        """Nothing is runnable: wait for a host event, a sleeper's deadline or a process timer."""
+        sched = self.scheduler
+        deadlines = [d for d in (sched.next_deadline(), self.timers.next_deadline()) if d is not None]
+        sched.poll_host(max(0.0, min(deadlines) - time.monotonic()) if deadlines else None)
+        sched.fire_timers()
+        self.timers.fire()
 
     # -- traps ----------------------------------------------------------------------------
     def syscall(self, task: Task) -> None:
@@ -198,9 +209,11 @@ class Kernel:
             result = -e.errno
         except WouldBlock as block:
             if block.interruptible and (task.interrupted or self.signals.has_deliverable(task)):
-                if block.on_interrupt is not None:
-                    block.on_interrupt()
-                result = -(ERESTARTSYS if block.restart == RESTART_SYS else ERESTARTNOHAND)
+                partial = block.on_interrupt() if block.on_interrupt is not None else None
+                if isinstance(partial, int):    # some work was done (a partial pipe write): report it
+                    result = partial
+                else:
+                    result = -(ERESTARTSYS if block.restart == RESTART_SYS else ERESTARTNOHAND)
             else:
                 task.interrupted = False
                 if task.state == RUNNING:

@@ -85,6 +85,7 @@ def do_execve(task: Task, path: bytes, argv: list[bytes], envp: list[bytes]) -> 
         kernel.lifecycle.put_mm(old_mm)
     kernel.lifecycle.release_vfork(group)
     group.did_exec = True
+    kernel.timers.forget_group(group, posix_only=True)   # POSIX timers die with the old image
     group.files.close_on_exec()
     group.sighand = group.sighand.copy()
     group.sighand.reset_for_exec()

@@ -176,6 +176,7 @@ class Lifecycle:
     def _finish_group(self, group: ThreadGroup, status: int) -> None:
         kernel = self.kernel
         group.exit_status = status
+        kernel.timers.forget_group(group)
         self.release_vfork(group)
         self.put_mm(group.mm)
         self.put_files(group.files)

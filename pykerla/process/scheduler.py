@@ -114,10 +114,3 @@ class Scheduler:
             return
         for key, _mask in self.selector.select(timeout):
             key.data()
-
-    def idle(self) -> None:
-        """Nothing is runnable: sleep until a host event or the nearest deadline."""
-        deadline = self.next_deadline()
-        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-        self.poll_host(timeout)
-        self.fire_timers()

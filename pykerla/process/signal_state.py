@@ -13,6 +13,9 @@ SIGRTMIN = 32
 
 SIG_DFL, SIG_IGN = 0, 1
 
+# sigaltstack flags
+SS_ONSTACK, SS_DISABLE, SS_AUTODISARM = 1, 2, 1 << 31
+
 SA_NOCLDSTOP = 0x1
 SA_NOCLDWAIT = 0x2
 SA_SIGINFO = 0x4
@@ -22,7 +25,7 @@ SA_RESTART = 0x10000000
 SA_NODEFER = 0x40000000
 SA_RESETHAND = 0x80000000
 
-SI_USER, SI_KERNEL, SI_QUEUE, SI_TKILL = 0, 0x80, -1, -6
+SI_USER, SI_KERNEL, SI_QUEUE, SI_TIMER, SI_TKILL = 0, 0x80, -1, -2, -6
 CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED, CLD_CONTINUED = range(1, 7)
 
 SIGNAL_NAMES = {
@@ -108,11 +111,13 @@ class PendingSignals:
         self.mask = 0
         self.queue: list[SigInfo] = []
 
-    def add(self, info: SigInfo) -> None:
+    def add(self, info: SigInfo) -> bool:
+        """Queue `info`; False when a standard signal is already pending (they coalesce)."""
         if info.signo < SIGRTMIN and self.mask & bit(info.signo):
-            return
+            return False
         self.mask |= bit(info.signo)
         self.queue.append(info)
+        return True
 
     def take(self, signo: int) -> SigInfo:
         for i, info in enumerate(self.queue):

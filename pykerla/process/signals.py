@@ -12,9 +12,9 @@ from pykerla.platform.base import (
     R8, R9, R10, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RFLAGS, RIP, RSI, RSP,
 )
 from pykerla.process.signal_state import (
-    CLD_CONTINUED, CLD_STOPPED, IGNORED_BY_DEFAULT, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART,
-    SA_SIGINFO, SI_KERNEL, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSEGV, STOP_SIGNALS,
-    UNBLOCKABLE, SigInfo, bit,
+    CLD_CONTINUED, CLD_STOPPED, IGNORED_BY_DEFAULT, SA_NOCLDSTOP, SA_NODEFER, SA_ONSTACK, SA_RESETHAND,
+    SA_RESTART, SI_KERNEL, SI_TIMER, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSEGV, SIGSTOP,
+    SS_AUTODISARM, SS_DISABLE, STOP_SIGNALS, UNBLOCKABLE, SigInfo, bit,
 )
 from pykerla.process.task import DEAD, SLEEPING, STOPPED, Task, ThreadGroup
 
@@ -34,10 +34,13 @@ FP_XSTATE_MAGIC1 = 0x46505853
 FP_XSTATE_MAGIC2 = 0x46505845
 # Flags a user may change through sigreturn: AC OF DF TF SF ZF AF PF CF RF
 FIX_EFLAGS = 0x40000 | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x10000
-SS_ONSTACK, SS_DISABLE = 1, 2
 FAULT_SIGNALS = frozenset({4, 5, 7, 8, 11})   # SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV
 RESTART_CODES = (ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK)
+# syscall_scratch key: the mask a task had before rt_sigtimedwait unblocked the awaited signals
+# (Linux's real_blocked: such signals still count as blocked, so they are not dropped as ignored)
+REAL_BLOCKED = "real_blocked"
 _MASK64 = (1 << 64) - 1
+MINSIGSTKSZ = 2048
 
 
 def pack_siginfo(info: SigInfo) -> bytes:
@@ -46,11 +49,20 @@ def pack_siginfo(info: SigInfo) -> bytes:
     struct.pack_into("<iii", buf, 0, info.signo, info.errno, info.code)
     if info.signo in FAULT_SIGNALS and info.code > 0:                     # faults: si_addr
         struct.pack_into("<Q", buf, 16, info.addr)
+    elif info.code == SI_TIMER:                                            # si_timerid, si_overrun
+        struct.pack_into("<iiQ", buf, 16, info.extra.get("timerid", 0), info.extra.get("overrun", 0),
+                         info.value)
     elif info.signo == SIGCHLD:
         struct.pack_into("<iIiiqq", buf, 16, info.pid, info.uid, info.status, 0, info.utime, info.stime)
     else:
         struct.pack_into("<iIQ", buf, 16, info.pid, info.uid, info.value)
     return bytes(buf)
+
+
+def on_altstack(task: Task, sp: int) -> bool:
+    """Whether `sp` lies on the task's alternate signal stack (never with SS_AUTODISARM, as Linux)."""
+    ss_sp, ss_flags, ss_size = task.altstack
+    return bool(ss_size) and not ss_flags & SS_AUTODISARM and ss_sp < sp <= ss_sp + ss_size
 
 
 class SignalManager:
@@ -61,37 +73,40 @@ class SignalManager:
 
     # -- generation --------------------------------------------------------------------------
     def send_to_task(self, task: Task, signo: int, code: int = 0, sender_pid: int = 0, sender_uid: int = 0,
-                     info: SigInfo | None = None) -> None:
-        """A thread-directed signal (tkill, faults, SIGPIPE)."""
+                     info: SigInfo | None = None) -> bool:
+        """A thread-directed signal (tkill, faults, SIGPIPE). True if it was queued."""
         if info is None:
             info = SigInfo(signo, code=code, pid=sender_pid, uid=sender_uid)
-        self._generate(task.group, task, info)
+        return self._generate(task.group, task, info)
 
-    def send_to_group(self, group: ThreadGroup, info: SigInfo) -> None:
-        """A process-directed signal (kill)."""
-        self._generate(group, None, info)
+    def send_to_group(self, group: ThreadGroup, info: SigInfo) -> bool:
+        """A process-directed signal (kill). True if it was queued."""
+        return self._generate(group, None, info)
 
-    def _generate(self, group: ThreadGroup, target: Task | None, info: SigInfo) -> None:
+    def _generate(self, group: ThreadGroup, target: Task | None, info: SigInfo) -> bool:
         signo = info.signo
         if group.zombie or group.group_exiting:
-            return
+            return False
         if signo == SIGKILL:
             self.kernel.lifecycle.exit_group(group, signo, signaled=True)
-            return
+            return False
         if signo == SIGCONT or signo in STOP_SIGNALS:
             self._stop_or_continue_prepare(group, signo)
         handlers = group.sighand
         threads = [target] if target is not None else group.alive_threads()
-        blocked_everywhere = all(t.blocked_mask & bit(signo) for t in threads)
+        blocked_everywhere = all((t.blocked_mask | t.syscall_scratch.get(REAL_BLOCKED, 0)) & bit(signo)
+                                 for t in threads)
         if handlers.ignored(signo) and not blocked_everywhere:
-            return
+            return False
         pending = target.pending if target is not None else group.shared_pending
-        pending.add(info)
+        if not pending.add(info):
+            return False
         # Wake a thread that can take it now.
         for thread in threads:
             if not thread.blocked_mask & bit(signo):
                 self.interrupt(thread)
                 break
+        return True
 
     def _stop_or_continue_prepare(self, group: ThreadGroup, signo: int) -> None:
         if signo == SIGCONT:
@@ -106,28 +121,46 @@ class SignalManager:
                 group.stop_report = None
                 for t in group.alive_threads():
                     if t.state == STOPPED:
-                        t.state = SLEEPING if t.in_syscall else "R"
-                        if t.in_syscall:
-                            self.interrupt(t, force=True)
-                        else:
-                            self.kernel.scheduler.add(t)
+                        # A thread stopped inside a blocking call runs its handler again (the
+                        # call goes on, as a restart without a handler would); others resume.
+                        self.kernel.scheduler.add(t)
                 self._notify_parent_stop(group, CLD_CONTINUED, SIGCONT)
         else:
             for t in group.threads:
                 t.pending.discard(SIGCONT)
             group.shared_pending.discard(SIGCONT)
 
-    def interrupt(self, task: Task, force: bool = False) -> None:
+    def interrupt(self, task: Task) -> None:
         """Wake a task sleeping in a system call because a signal wants it."""
         if task.state == SLEEPING:
             task.interrupted = True
             self.kernel.scheduler.make_runnable(task)
-        elif force and task.state == "R":
-            task.interrupted = True
 
     def has_deliverable(self, task: Task) -> bool:
         blocked = task.blocked_mask
         return bool(task.pending.mask & ~blocked or task.group.shared_pending.mask & ~blocked)
+
+    def dequeue(self, task: Task, blocked: int) -> SigInfo | None:
+        """Take the next pending signal outside `blocked`: the thread's own first, then the
+        process's. A POSIX timer's signal re-arms its timer (and counts overruns) here."""
+        for source in (task.pending, task.group.shared_pending):
+            signo = source.first(blocked)
+            if signo:
+                info = source.take(signo)
+                if info.code == SI_TIMER:
+                    self.kernel.timers.dequeued(info)
+                return info
+        return None
+
+    def _pgrp_orphaned(self, group: ThreadGroup) -> bool:
+        """No member of the process group has a parent (other than init) in another group of
+        the same session."""
+        for member in self.kernel.groups_in_pgrp(group.pgid):
+            parent = member.parent
+            if parent is not None and parent.tgid != 1 and parent.pgid != member.pgid \
+                    and parent.sid == member.sid:
+                return False
+        return True
 
     # -- delivery --------------------------------------------------------------------------
     def deliver(self, task: Task) -> None:
@@ -136,33 +169,35 @@ class SignalManager:
         group = task.group
         handled = False
         while task.state not in (DEAD, STOPPED) and not group.group_exiting:
-            blocked = task.blocked_mask
-            signo = task.pending.first(blocked)
-            source = task.pending
-            if not signo:
-                signo = group.shared_pending.first(blocked)
-                source = group.shared_pending
-            if not signo:
+            info = self.dequeue(task, task.blocked_mask)
+            if info is None:
                 break
-            info = source.take(signo)
+            signo = info.signo
             action = group.sighand.actions[signo]
             if action.handler == SIG_IGN:
                 continue
+            self.kernel.stats.signals += 1
             if action.handler == SIG_DFL:
                 if signo in IGNORED_BY_DEFAULT:
                     continue
                 if signo in STOP_SIGNALS:
-                    self._settle_restart(task, handler=None)
+                    if signo != SIGSTOP and self._pgrp_orphaned(group):
+                        continue        # terminal stops are discarded in orphaned process groups
+                    # An interrupted call is settled when the task runs again: a handler for a
+                    # signal that arrives meanwhile makes it fail with EINTR.
                     self.group_stop(group, signo)
                     return
                 self.kernel.lifecycle.exit_group(group, signo, signaled=True)
                 return
             self._settle_restart(task, handler=action.flags)
             handled = True
-            if not self._setup_frame(task, signo, info):
-                return
+            self._setup_frame(task, signo, info)
         if not handled:
             self._settle_restart(task, handler=None)
+            if task.saved_mask is not None and task.state not in (DEAD, STOPPED):
+                # a sigsuspend-style call ended without a handler running: it restarts, and
+                # the caller's own mask comes back meanwhile
+                task.blocked_mask, task.saved_mask = task.saved_mask, None
 
     def _settle_restart(self, task: Task, handler: int | None) -> None:
         """Turn a kernel-internal ERESTART* result into a restart or EINTR (once)."""
@@ -181,7 +216,7 @@ class SignalManager:
         else:
             regs[RAX] = (-4) & _MASK64      # EINTR
 
-    def _setup_frame(self, task: Task, signo: int, info: SigInfo) -> bool:
+    def _setup_frame(self, task: Task, signo: int, info: SigInfo) -> None:
         """Build an rt_sigframe on the user stack and point the task at the handler."""
         group = task.group
         action = group.sighand.actions[signo]
@@ -189,10 +224,11 @@ class SignalManager:
         mm = task.mm
         sp = regs[RSP]
         ss_sp, ss_flags, ss_size = task.altstack
-        on_altstack = ss_flags != SS_DISABLE and ss_sp < sp <= ss_sp + ss_size
         sp -= 128
-        if action.flags & SA_ONSTACK and ss_flags != SS_DISABLE and not on_altstack:
+        if action.flags & SA_ONSTACK and ss_size and not on_altstack(task, regs[RSP]):
             sp = ss_sp + ss_size
+            if ss_flags & SS_AUTODISARM:
+                task.altstack = (0, SS_DISABLE, 0)
         xsize = self.kernel.platform_xstate_size
         image = bytearray(self.kernel.vcpu.save_fpu(task.ctx))
         sp = (sp - xsize - 4) & ~63
@@ -202,8 +238,7 @@ class SignalManager:
         task.saved_mask = None
         frame = bytearray(FRAME_SIZE)
         struct.pack_into("<Q", frame, 0, action.restorer)
-        struct.pack_into("<QQQiiQ", frame, UC_OFFSET, UC_FLAGS, 0, ss_sp,
-                         SS_ONSTACK if on_altstack else ss_flags, 0, ss_size)
+        struct.pack_into("<QQQIiQ", frame, UC_OFFSET, UC_FLAGS, 0, ss_sp, ss_flags, 0, ss_size)
         struct.pack_into("<18Q", frame, MCONTEXT_OFFSET, *(regs[i] for i in SIGCONTEXT_ORDER))
         struct.pack_into("<HHHH", frame, MCONTEXT_OFFSET + 144, 0x33, 0, 0, 0x2B)
         struct.pack_into("<QQQQQ", frame, SC_ERR, info.extra.get("err", 0),
@@ -219,7 +254,7 @@ class SignalManager:
             mm.write(sp, bytes(frame))
         except KernelError:
             self.force_fault(task, SIGSEGV, SI_KERNEL, 0)
-            return True
+            return
         regs[RDI] = signo
         regs[RSI] = sp + SIGINFO_OFFSET
         regs[RDX] = sp + UC_OFFSET
@@ -234,9 +269,7 @@ class SignalManager:
         task.blocked_mask &= ~UNBLOCKABLE
         if action.flags & SA_RESETHAND:
             action.handler = SIG_DFL
-            action.flags &= ~SA_SIGINFO
         self.kernel.tracer.signal(task, info)
-        return True
 
     def sigreturn(self, task: Task) -> int:
         """rt_sigreturn: restore registers, FPU state, mask and altstack from the frame."""
@@ -254,9 +287,12 @@ class SignalManager:
         regs[RFLAGS] = (flags & ~FIX_EFLAGS) | (values[17] & FIX_EFLAGS)
         fpstate = struct.unpack_from("<Q", data, SC_FPSTATE)[0]
         task.blocked_mask = struct.unpack_from("<Q", data, SIGMASK_OFFSET)[0] & ~UNBLOCKABLE
-        ss_sp, ss_flags, _pad, ss_size = struct.unpack_from("<QiiQ", data, UC_OFFSET + 16)
-        if task.altstack[1] != SS_DISABLE or ss_flags != SS_DISABLE:
-            task.altstack = (ss_sp, ss_flags & ~SS_ONSTACK, ss_size)
+        ss_sp, ss_flags, _pad, ss_size = struct.unpack_from("<QIiQ", data, UC_OFFSET + 16)
+        if not on_altstack(task, regs[RSP]):      # as sigaltstack would; its errors are ignored
+            if ss_flags & ~SS_AUTODISARM == SS_DISABLE:
+                task.altstack = (0, SS_DISABLE, 0)
+            elif ss_size >= MINSIGSTKSZ:
+                task.altstack = (ss_sp, ss_flags & SS_AUTODISARM, ss_size)
         if fpstate:
             xsize = self.kernel.platform_xstate_size
             try:
@@ -298,7 +334,7 @@ class SignalManager:
         if parent is None:
             return
         parent.child_wait.wake_all()
-        if parent.sighand.actions[SIGCHLD].flags & 1:       # SA_NOCLDSTOP
+        if parent.sighand.actions[SIGCHLD].flags & SA_NOCLDSTOP:
             return
         self.send_to_group(parent, SigInfo(SIGCHLD, code=code, pid=group.tgid, uid=group.creds.uid,
                                            status=signo))

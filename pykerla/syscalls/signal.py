@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import errno
 import struct
+import time
 
 from pykerla.errors import KernelError
+from pykerla.platform.base import RSP
 from pykerla.process.signal_state import (
-    NSIG, SI_TKILL, SI_USER, SIGKILL, SIGSTOP, UNBLOCKABLE, SigAction, SigInfo,
+    NSIG, SI_TKILL, SI_USER, SIGKILL, SIGSTOP, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE, SigAction,
+    SigInfo,
 )
+from pykerla.process.signals import MINSIGSTKSZ, REAL_BLOCKED, on_altstack, pack_siginfo
 from pykerla.process.task import Task
 from pykerla.process.wait_queue import RESTART_NOHAND, WaitQueue, WouldBlock
 from pykerla.syscalls.table import syscall
+from pykerla.syscalls.time import read_timespec
 
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
-SS_ONSTACK, SS_DISABLE = 1, 2
-MINSIGSTKSZ = 2048
 
 
 def _check_signo(signo: int, allow_zero: bool = False) -> None:
@@ -87,23 +90,27 @@ def sys_rt_sigreturn(task: Task) -> int:
 
 @syscall(131, "sigaltstack", "p", "p")
 def sys_sigaltstack(task: Task, ss: int, old_ss: int) -> int:
-    sp_now = task.ctx.regs[6]
+    sp_now = task.ctx.regs[RSP]
     cur_sp, cur_flags, cur_size = task.altstack
-    on_stack = cur_flags != SS_DISABLE and cur_sp < sp_now <= cur_sp + cur_size
+    new = None
     if ss:
-        sp, flags, _pad, size = struct.unpack("<QiiQ", task.mm.read(ss, 24))
-        if on_stack:
-            raise KernelError(errno.EPERM)
-        if flags not in (0, SS_DISABLE, SS_ONSTACK) and flags & ~0x80000000 not in (0, SS_DISABLE):
+        sp, flags, _pad, size = struct.unpack("<QIiQ", task.mm.read(ss, 24))
+        mode = flags & ~SS_AUTODISARM
+        if mode not in (0, SS_ONSTACK, SS_DISABLE):
             raise KernelError(errno.EINVAL)
-        new = (0, SS_DISABLE, 0) if flags == SS_DISABLE else None
-        if new is None:
-            if size < MINSIGSTKSZ:
-                raise KernelError(errno.ENOMEM)
-            new = (sp, 0, size)
+        if on_altstack(task, sp_now):
+            raise KernelError(errno.EPERM)
+        if mode == SS_DISABLE:
+            new = (0, SS_DISABLE, 0)
+        elif size < MINSIGSTKSZ:
+            raise KernelError(errno.ENOMEM)
+        else:
+            new = (sp, flags & SS_AUTODISARM, size)
     if old_ss:
-        task.mm.write(old_ss, struct.pack("<QiiQ", cur_sp, SS_ONSTACK if on_stack else cur_flags, 0, cur_size))
-    if ss:
+        reported = SS_DISABLE if not cur_size else \
+            (SS_ONSTACK if on_altstack(task, sp_now) else 0) | (cur_flags & SS_AUTODISARM)
+        task.mm.write(old_ss, struct.pack("<QIiQ", cur_sp, reported, 0, cur_size))
+    if new is not None:
         task.altstack = new
     return 0
 
@@ -188,10 +195,11 @@ def sys_rt_sigsuspend(task: Task, mask_ptr: int, sigsetsize: int) -> int:
     raise WouldBlock((_never,), restart=RESTART_NOHAND, on_interrupt=restore_after_handler)
 
 
-def _queue_info(task: Task, signo: int, uinfo: int) -> SigInfo:
+def _queue_info(task: Task, signo: int, uinfo: int, target_pid: int) -> SigInfo:
+    """The siginfo of rt_sigqueueinfo: a process may fake a kernel si_code only to itself."""
     raw = task.mm.read(uinfo, 128)
     code = struct.unpack_from("<i", raw, 8)[0]
-    if code >= 0 or code == SI_TKILL:
+    if (code >= 0 or code == SI_TKILL) and target_pid != task.tgid:
         raise KernelError(errno.EPERM)
     pid, uid, value = struct.unpack_from("<iIQ", raw, 16)
     return SigInfo(signo, code=code, pid=pid, uid=uid, value=value)
@@ -203,7 +211,7 @@ def sys_rt_sigqueueinfo(task: Task, pid: int, signo: int, uinfo: int) -> int:
     group = task.kernel.groups.get(pid)
     if group is None or group.zombie:
         raise KernelError(errno.ESRCH)
-    info = _queue_info(task, signo, uinfo)
+    info = _queue_info(task, signo, uinfo, pid)
     if signo:
         task.kernel.signals.send_to_group(group, info)
     return 0
@@ -215,7 +223,42 @@ def sys_rt_tgsigqueueinfo(task: Task, tgid: int, tid: int, signo: int, uinfo: in
     target = task.kernel.tasks.get(tid)
     if target is None or target.tgid != tgid:
         raise KernelError(errno.ESRCH)
-    info = _queue_info(task, signo, uinfo)
+    info = _queue_info(task, signo, uinfo, tgid)
     if signo:
         task.kernel.signals.send_to_task(target, signo, info=info)
     return 0
+
+
+@syscall(128, "rt_sigtimedwait", "p", "p", "p", "u")
+def sys_rt_sigtimedwait(task: Task, set_ptr: int, info_ptr: int, timeout_ptr: int, sigsetsize: int) -> int:
+    """Wait for one of a set of signals and take it without running its handler. While waiting
+    the awaited signals are unblocked (Linux's real_blocked keeps the caller's mask); any
+    other deliverable signal ends the wait with EINTR, the timeout with EAGAIN."""
+    if sigsetsize != 8:
+        raise KernelError(errno.EINVAL)
+    scratch = task.syscall_scratch
+    if "sigwait_set" not in scratch:
+        wanted = struct.unpack("<Q", task.mm.read(set_ptr, 8))[0] & ~UNBLOCKABLE
+        timeout = read_timespec(task, timeout_ptr) if timeout_ptr else None
+        scratch["sigwait_set"] = wanted
+        scratch["sigwait_deadline"] = None if timeout is None else time.monotonic() + timeout / 1e9
+    wanted, deadline = scratch["sigwait_set"], scratch["sigwait_deadline"]
+    real_blocked = scratch.get(REAL_BLOCKED)
+
+    def restore_mask() -> None:
+        if real_blocked is not None:
+            task.blocked_mask = real_blocked
+
+    info = task.kernel.signals.dequeue(task, ~wanted)
+    if info is not None:
+        restore_mask()
+        if info_ptr:
+            task.mm.write(info_ptr, pack_siginfo(info))
+        return info.signo
+    if deadline is not None and time.monotonic() >= deadline:
+        restore_mask()
+        raise KernelError(errno.EAGAIN)
+    if real_blocked is None:
+        scratch[REAL_BLOCKED] = real_blocked = task.blocked_mask
+        task.blocked_mask &= ~wanted
+    raise WouldBlock((_never,), deadline, restart=RESTART_NOHAND, on_interrupt=restore_mask)
