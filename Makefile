@@ -44,7 +44,7 @@ test: lint $(IMAGE)
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 bench: $(IMAGE)
-	$(PY) bench/run.py
+	$(PY) bench/run.py --platform kvm --platform unicorn
 
 clean:
 	rm -rf $(BUILD)
