@@ -41,7 +41,7 @@ lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 
 test: lint $(IMAGE)
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -rs $(PYTEST_ARGS)
 
 bench: $(IMAGE)
 	$(PY) bench/run.py --platform kvm --platform unicorn
