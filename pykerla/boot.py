@@ -93,6 +93,8 @@ def boot(options: BootOptions) -> int:
         raise BootError(f"root file system {options.root!r} does not exist (run `make` to build the default one)")
     platform = make_platform(options.platform, options.memory)
     kernel = Kernel(platform, trace=options.trace)
+    if options.trace:
+        print(f"pykerla: platform {platform.describe()}", file=sys.stderr)
     try:
         namespace = build_root(options.root)
     except (ValueError, OSError) as e:
