@@ -102,7 +102,45 @@ INTERRUPTED = InterruptedTrap()
 
 
 class Vcpu:
-    """One virtual CPU."""
+    """One virtual CPU.
+
+    FPU/SSE/AVX state is switched lazily: the image of the task that last ran stays in the
+    CPU until another task runs. Platforms implement _read_fpu/_write_fpu (their image
+    format starts with the 512-byte FXSAVE area, then the XSAVE header) and set initial_fpu.
+    """
+
+    fpu_owner: CpuContext | None = None
+    initial_fpu: bytes = b""
+
+    def _read_fpu(self) -> bytes:
+        raise NotImplementedError
+
+    def _write_fpu(self, image: bytes) -> None:
+        raise NotImplementedError
+
+    def _switch_fpu(self, ctx: CpuContext) -> None:
+        if self.fpu_owner is ctx:
+            return
+        if self.fpu_owner is not None:
+            self.fpu_owner.fpu = self._read_fpu()
+        self._write_fpu(ctx.fpu if ctx.fpu is not None else self.initial_fpu)
+        self.fpu_owner = ctx
+
+    def save_fpu(self, ctx: CpuContext) -> bytes:
+        """The current extended-state image of ctx."""
+        if self.fpu_owner is ctx:
+            ctx.fpu = self._read_fpu()
+        return ctx.fpu if ctx.fpu is not None else self.initial_fpu
+
+    def load_fpu(self, ctx: CpuContext, image: bytes) -> None:
+        ctx.fpu = image
+        if self.fpu_owner is ctx:
+            self._write_fpu(image)
+
+    def forget(self, ctx: CpuContext) -> None:
+        """ctx is gone (task exit): never save into it again."""
+        if self.fpu_owner is ctx:
+            self.fpu_owner = None
 
     def run(self, ctx: CpuContext) -> Trap:
         """Run user code of `ctx` (its registers, FPU state and page-table root ctx.cr3)

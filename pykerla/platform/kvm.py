@@ -212,8 +212,8 @@ class KvmVcpu(Vcpu):
         fcntl.ioctl(self.fd, k.KVM_SET_SIGNAL_MASK, struct.pack("<IQ", 8, 0))
         self._init_sregs()
         self.run_page[k.RUN_VALID_REGS:k.RUN_VALID_REGS + 8] = struct.pack("<Q", k.KVM_SYNC_X86_REGS | k.KVM_SYNC_X86_SREGS)
-        self.initial_fpu = self._get_xsave()
-        self.fpu_owner: CpuContext | None = None
+        self.initial_fpu = self._read_fpu()
+        self.fpu_owner = None
         self.in_stub = False           # stopped at CPL0 in the exception stub, waiting to iretq
         self.loaded_cr3 = -1
         self.loaded_fs = -1
@@ -255,38 +255,13 @@ class KvmVcpu(Vcpu):
         self.run_page[k.RUN_SYNC_REGS:k.RUN_SYNC_REGS + 8 * NREGS] = regs
         self.sregs[:] = sregs
 
-    def _get_xsave(self) -> bytes:
+    def _read_fpu(self) -> bytes:
         buf = bytearray(4096)
         fcntl.ioctl(self.fd, k.KVM_GET_XSAVE, buf, True)
         return bytes(buf)
 
-    def _set_xsave(self, image: bytes) -> None:
+    def _write_fpu(self, image: bytes) -> None:
         fcntl.ioctl(self.fd, k.KVM_SET_XSAVE, bytearray(image), True)
-
-    # -- FPU --------------------------------------------------------------------------------
-    def _switch_fpu(self, ctx: CpuContext) -> None:
-        if self.fpu_owner is ctx:
-            return
-        if self.fpu_owner is not None:
-            self.fpu_owner.fpu = self._get_xsave()
-        self._set_xsave(ctx.fpu if ctx.fpu is not None else self.initial_fpu)
-        self.fpu_owner = ctx
-
-    def save_fpu(self, ctx: CpuContext) -> bytes:
-        """The current extended-state image of ctx (its XSAVE area, 4096 bytes)."""
-        if self.fpu_owner is ctx:
-            ctx.fpu = self._get_xsave()
-        return ctx.fpu if ctx.fpu is not None else self.initial_fpu
-
-    def load_fpu(self, ctx: CpuContext, image: bytes) -> None:
-        ctx.fpu = image
-        if self.fpu_owner is ctx:
-            self._set_xsave(image)
-
-    def forget(self, ctx: CpuContext) -> None:
-        """ctx is gone (task exit): never save into it again."""
-        if self.fpu_owner is ctx:
-            self.fpu_owner = None
 
     # -- running ---------------------------------------------------------------------------
     def _load(self, ctx: CpuContext) -> int:

@@ -216,7 +216,7 @@ class UnicornVcpu(Vcpu):
         platform._check(lib.uc_ctl(handle, abi.CTL_USE_EXITS, ctypes.c_int(1)), "enabling exits")
         self._init_cpu(platform)
         self.initial_fpu = self._read_fpu()
-        self.fpu_owner: CpuContext | None = None
+        self.fpu_owner = None
         stop, h = lib.uc_emu_stop, handle
         self.watchdog = platform.watchdog = _Watchdog(lambda: stop(h))
         weakref.finalize(self, self.watchdog.close)
@@ -301,30 +301,6 @@ class UnicornVcpu(Vcpu):
         full = sum(3 << (2 * i) for i in range(8) if not abridged >> i & 1)
         struct.pack_into("<H", buf, XSTATE_SIZE, full)
         self.lib.uc_reg_write_batch(self.handle, self._fpu_ids, self._fpu_ptrs, self._fpu_count)
-
-    def _switch_fpu(self, ctx: CpuContext) -> None:
-        if self.fpu_owner is ctx:
-            return
-        if self.fpu_owner is not None:
-            self.fpu_owner.fpu = self._read_fpu()
-        self._write_fpu(ctx.fpu if ctx.fpu is not None else self.initial_fpu)
-        self.fpu_owner = ctx
-
-    def save_fpu(self, ctx: CpuContext) -> bytes:
-        """The current extended-state image of ctx (FXSAVE area + XSAVE header, 576 bytes)."""
-        if self.fpu_owner is ctx:
-            ctx.fpu = self._read_fpu()
-        return ctx.fpu if ctx.fpu is not None else self.initial_fpu
-
-    def load_fpu(self, ctx: CpuContext, image: bytes) -> None:
-        ctx.fpu = image
-        if self.fpu_owner is ctx:
-            self._write_fpu(image)
-
-    def forget(self, ctx: CpuContext) -> None:
-        """ctx is gone (task exit): never save into it again."""
-        if self.fpu_owner is ctx:
-            self.fpu_owner = None
 
     # -- running ---------------------------------------------------------------------------
     def _load(self, ctx: CpuContext) -> int:
