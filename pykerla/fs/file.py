@@ -196,6 +196,18 @@ def generic_seek(file: OpenFile, offset: int, whence: int, size: int) -> int:
     return new
 
 
+def seek_set_or_cur(file: OpenFile, offset: int, whence: int) -> int:
+    """lseek for files without an end (directories, generated text): SEEK_SET and SEEK_CUR only."""
+    if whence == SEEK_CUR:
+        offset += file.pos
+    elif whence != SEEK_SET:
+        raise KernelError(errno.EINVAL)
+    if offset < 0:
+        raise KernelError(errno.EINVAL)
+    file.pos = offset
+    return offset
+
+
 class RegularFile(OpenFile):
     """An open regular file: data through the inode's read_at/write_at."""
 
@@ -262,14 +274,7 @@ class DirectoryFile(OpenFile):
         raise KernelError(errno.EISDIR)
 
     def seek(self, offset: int, whence: int) -> int:
-        if whence == SEEK_CUR:
-            offset += self.pos
-        elif whence != SEEK_SET:
-            raise KernelError(errno.EINVAL)
-        if offset < 0:
-            raise KernelError(errno.EINVAL)
-        self.pos = offset
-        return offset
+        return seek_set_or_cur(self, offset, whence)
 
     def entries(self) -> Iterator[DirEntry]:
         """Entries from the current position; the caller sets `pos` to each entry's

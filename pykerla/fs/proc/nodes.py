@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from ...errors import KernelError
 from ..dentry import Dentry
-from ..file import SEEK_CUR, SEEK_SET, OpenFile
+from ..file import OpenFile, seek_set_or_cur
 from ..flags import S_IFDIR, S_IFLNK, S_IFREG, dtype_of
 from ..inode import DirEntry, Inode, StatFs, SuperBlock
 from ..mount import Mount
@@ -133,14 +133,7 @@ class SeqFile(OpenFile):
 
     def seek(self, offset: int, whence: int) -> int:
         """seq_lseek: SEEK_SET and SEEK_CUR only."""
-        if whence == SEEK_CUR:
-            offset += self.pos
-        elif whence != SEEK_SET:
-            raise KernelError(errno.EINVAL)
-        if offset < 0:
-            raise KernelError(errno.EINVAL)
-        self.pos = offset
-        return offset
+        return seek_set_or_cur(self, offset, whence)
 
 
 class ProcSymlink(ProcNode):
