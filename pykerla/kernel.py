@@ -102,6 +102,12 @@ class Kernel:
         self.init_group = group
         return task
 
+    def describe_tasks(self) -> str:
+        """One line about every task: tid, state, and the system call it is blocked in."""
+        names = {nr: spec.name for nr, spec in TABLE.items()}
+        return ", ".join(f"{t.tid}:{t.state}" + (f" in {names.get(t.orig_rax, t.orig_rax)}" if t.in_syscall else "")
+                         for t in self.tasks.values())
+
     def finish(self, status: int) -> None:
         if not self.finished:
             self.finished = True
@@ -136,7 +142,7 @@ class Kernel:
                     try:
                         self.idle()
                     except RuntimeError as e:
-                        raise DeadlockError(str(e)) from None
+                        raise DeadlockError(f"{e}; tasks: {self.describe_tasks()}") from None
                     continue
                 if task.in_syscall:
                     self.syscall(task)

@@ -1,8 +1,8 @@
 """Suite-wide pytest options, markers and fixtures.
 
-- `--pykerla-platform NAME` (default: PYKERLA_PLATFORM or "all") is passed to `pykerla run --platform`;
-  "all" runs every pykerla test once per platform (kvm and unicorn). The KVM half is skipped,
-  with the reason printed, on a host without a usable /dev/kvm.
+- `--pykerla-platform NAME` (default: PYKERLA_PLATFORM or "auto") is passed to `pykerla run --platform`;
+  "all" runs every pykerla test once per platform (kvm and unicorn); the KVM half is then
+  skipped, with the reason printed, on a host without a usable /dev/kvm.
 - Marker `pykerla`: the test boots the pykerla kernel. Tests that use the `run_pykerla`
   fixture get it automatically; `pytest -m "not pykerla"` runs only what needs no kernel.
 - Fixtures `pykerla_platform` and `initramfs` (the default busybox image, built if missing).
@@ -20,7 +20,7 @@ from harness import ALL_PLATFORMS, default_platform, ensure_initramfs
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--pykerla-platform", default=default_platform(),
                      help="platform passed to `pykerla run --platform`, or all = each of "
-                          f"{', '.join(ALL_PLATFORMS)} (default: $PYKERLA_PLATFORM or all)")
+                          f"{', '.join(ALL_PLATFORMS)} (default: $PYKERLA_PLATFORM or auto)")
 
 
 def pytest_configure(config: pytest.Config) -> None:

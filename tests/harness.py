@@ -5,7 +5,7 @@ Shared by tests/userland (differential tests) and tests/integration. It owns:
 - pykerla_command(): how to start pykerla, `python -m pykerla` unless the PYKERLA_CMD
   environment variable gives another command (shell-quoted), e.g. the native stand-in
   `python tests/stub_pykerla.py` that lets the harness test itself without the kernel;
-- default_platform() / default_timeout(): PYKERLA_PLATFORM (default "all": each of ALL_PLATFORMS), passed to
+- default_platform() / default_timeout(): PYKERLA_PLATFORM (default "auto"; "all" = each of ALL_PLATFORMS), passed to
   `pykerla run --platform`, and PYKERLA_TEST_TIMEOUT (default 60 seconds per run);
 - run_process(): run a command with a timeout, killing its whole process group when it
   expires or when it exits leaving children behind; fail_on_timeout() turns a timeout
@@ -78,7 +78,7 @@ ALL_PLATFORMS = ("kvm", "unicorn")
 
 
 def default_platform() -> str:
-    return os.environ.get("PYKERLA_PLATFORM") or "all"
+    return os.environ.get("PYKERLA_PLATFORM") or "auto"
 
 
 def default_timeout() -> float:

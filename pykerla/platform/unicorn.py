@@ -381,9 +381,12 @@ class UnicornVcpu(Vcpu):
         self.flushes += 1
         ram = self.ram
         gone = bool(tables) or any(not ram[p] & PTE_P for p in ptes)
-        self.lib.uc_ctl(self.handle, self.abi.CTL_TB_FLUSH if gone else self.abi.CTL_TLB_FLUSH)
         if gone:
-            self.lib.uc_ctl(self.handle, self.abi.CTL_TLB_FLUSH)
+            self.lib.uc_ctl(self.handle, self.abi.CTL_TB_FLUSH)
+        self.lib.uc_ctl(self.handle, self.abi.CTL_TLB_FLUSH)
+        # Measured: uc_ctl's TLB flush alone left a stale writable translation now and then
+        # (a forked child's stores reached its parent); reloading CR3 flushes it for sure.
+        self.loaded_cr3 = -1
 
     def flush_code(self) -> None:
         self.lib.uc_ctl(self.handle, self.abi.CTL_TB_FLUSH)

@@ -1,10 +1,17 @@
-"""Futexes: wait queues keyed by a user address (private to an address space for now)."""
+"""Futexes: wait queues keyed by a user address within an address space.
+
+A waiter sleeps on the queue of (address space, address); FUTEX_WAKE marks the waiters it
+wakes so that their restarted FUTEX_WAIT returns 0 instead of checking the word again.
+Shared futexes across processes (keyed by physical page) are not distinguished yet.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pykerla.process.wait_queue import WaitQueue
+
+WOKEN = "futex_woken"
 
 
 class FutexTable:
@@ -20,10 +27,11 @@ class FutexTable:
 
     def wake(self, mm: Any, addr: int, count: int) -> int:
         """Wake up to `count` waiters on the futex word at `addr`; returns how many."""
-        queue = self._queues.get((id(mm), addr))
+        key = (id(mm), addr)
+        queue = self._queues.get(key)
         if queue is None:
             return 0
-        woken = queue.wake_some(count)
+        woken = queue.wake_some(count, lambda task: task.syscall_scratch.__setitem__(WOKEN, True))
         if not len(queue):
-            del self._queues[(id(mm), addr)]
+            del self._queues[key]
         return woken

@@ -12,7 +12,7 @@ computed on the first call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Waiter(Protocol):
@@ -39,10 +39,13 @@ class WaitQueue:
         for waiter in list(self._waiters):
             waiter.wake()
 
-    def wake_some(self, count: int) -> int:
-        """Wake the `count` longest waiters; returns how many were woken."""
+    def wake_some(self, count: int, before_wake: Callable[[Any], None] | None = None) -> int:
+        """Wake the `count` longest waiters (calling `before_wake(waiter)` first); returns how
+        many were woken."""
         woken = 0
         for waiter in list(self._waiters)[:count]:
+            if before_wake is not None:
+                before_wake(waiter)
             waiter.wake()
             self._waiters.pop(waiter, None)
             woken += 1
