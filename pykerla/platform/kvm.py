@@ -29,6 +29,7 @@ import struct
 from pykerla.arch.x64 import descriptors as dt
 from pykerla.arch.x64.paging import PAGE_SIZE, PTE_NX, PTE_P, PTE_PS, PTE_RW, PTE_US
 from pykerla.platform import kvm_abi as k
+from pykerla.platform.probe import CODE_VA, DATA_VA, PROBE_VALUE, build_probe
 from pykerla.platform.base import (
     INTERRUPTED, NREGS, RCX, RIP, RSP, SYSCALL, CpuContext, ExceptionTrap, PageFaultTrap, Platform,
     PlatformError, Trap, Vcpu,
@@ -433,29 +434,16 @@ def self_test(p: KvmPlatform, vcpu: KvmVcpu) -> None:
     """
     frames = list(range(p.first_free_frame, p.first_free_frame + 8))
     p.first_free_frame += len(frames)
-    for f in frames:
-        p.ram[f * PAGE_SIZE:(f + 1) * PAGE_SIZE] = bytes(PAGE_SIZE)
-    pml4, pdpt, pd, pt, code, data = (f * PAGE_SIZE for f in frames[:6])
-    for index, entry in p.kernel_pml4_entries.items():
-        struct.pack_into("<Q", p.ram, pml4 + index * 8, entry)
-    table_flags = PTE_P | PTE_RW | PTE_US
-    struct.pack_into("<Q", p.ram, pml4, pdpt | table_flags)
-    struct.pack_into("<Q", p.ram, pdpt, pd | table_flags)
-    struct.pack_into("<Q", p.ram, pd + 2 * 8, pt | table_flags)          # 0x400000
-    struct.pack_into("<Q", p.ram, pt, code | PTE_P | PTE_US)              # code at 0x400000
-    data_pte = pt + 8
-    struct.pack_into("<Q", p.ram, data_pte, data | PTE_P | PTE_US | PTE_NX)  # data at 0x401000
-    # mov rax,[0x401000] ; syscall ; jmp back to the load
-    p.ram[code:code + 12] = bytes([0x48, 0x8B, 0x04, 0x25, 0x00, 0x10, 0x40, 0x00, 0x0F, 0x05, 0xEB, 0xF4])
-    struct.pack_into("<Q", p.ram, data, 0x1234)
+    probe = build_probe(p.ram, frames, p.kernel_pml4_entries)
+    pml4, data_pte = probe.pml4, probe.data_pte
     log = _ListFlushLog()
     saved_log, vcpu.flush_log = vcpu.flush_log, log
     ctx = CpuContext()
     ctx.cr3 = pml4
-    ctx.regs[RIP] = 0x400000
+    ctx.regs[RIP] = CODE_VA
     try:
         trap = vcpu.run(ctx)
-        if trap is not SYSCALL or ctx.regs[0] != 0x1234:
+        if trap is not SYSCALL or ctx.regs[0] != PROBE_VALUE:
             raise PlatformError(f"KVM self-test: a user syscall did not arrive as expected ({trap})")
         if vcpu._cpl() != 3:
             raise PlatformError("KVM self-test: syscall entered CPL0 (hardware KVM); this entry path "
@@ -463,7 +451,7 @@ def self_test(p: KvmPlatform, vcpu: KvmVcpu) -> None:
         struct.pack_into("<Q", p.ram, data_pte, 0)
         log.ptes.append(data_pte)
         trap = vcpu.run(ctx)
-        if not isinstance(trap, PageFaultTrap) or trap.addr != 0x401000:
+        if not isinstance(trap, PageFaultTrap) or trap.addr != DATA_VA:
             raise PlatformError("KVM self-test: an unmapped page stayed visible to the guest "
                                 f"after the TLB flush ({trap})")
     finally:

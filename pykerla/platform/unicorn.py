@@ -36,7 +36,8 @@ import threading
 import weakref
 
 from pykerla.arch.x64 import descriptors as dt
-from pykerla.arch.x64.paging import PAGE_SIZE, PTE_NX, PTE_P, PTE_RW, PTE_US
+from pykerla.arch.x64.paging import PAGE_SIZE, PTE_NX, PTE_P, PTE_RW
+from pykerla.platform.probe import CODE_VA, DATA_VA, PROBE_VALUE, build_probe
 from pykerla.platform.base import (
     INTERRUPTED, NREGS, R11, RCX, RFLAGS, RIP, RSP, SYSCALL, CpuContext, ExceptionTrap, PageFaultTrap,
     Platform, PlatformError, Trap, Vcpu,
@@ -401,22 +402,11 @@ def self_test(p: UnicornPlatform, vcpu: UnicornVcpu) -> None:
     address: the second one proves the in-flight exception field was reset.
     """
     frames = [F_SCRATCH + i for i in range(SCRATCH_FRAMES)]
-    for f in frames[1:]:
-        p.ram[f * PAGE_SIZE:(f + 1) * PAGE_SIZE] = bytes(PAGE_SIZE)
-    pml4, pdpt, pd, pt, code, data = (f * PAGE_SIZE for f in frames)
-    table_flags = PTE_P | PTE_RW | PTE_US
-    struct.pack_into("<Q", p.ram, pml4, pdpt | table_flags)
-    struct.pack_into("<Q", p.ram, pdpt, pd | table_flags)
-    struct.pack_into("<Q", p.ram, pd + 2 * 8, pt | table_flags)             # 0x400000
-    struct.pack_into("<Q", p.ram, pt, code | PTE_P | PTE_US)                 # code at 0x400000
-    data_pte = pt + 8
-    struct.pack_into("<Q", p.ram, data_pte, data | PTE_P | PTE_US | PTE_NX)  # data at 0x401000
-    # mov rax,[0x401000] ; syscall ; jmp back to the load
-    p.ram[code:code + 12] = bytes([0x48, 0x8B, 0x04, 0x25, 0x00, 0x10, 0x40, 0x00, 0x0F, 0x05, 0xEB, 0xF4])
-    struct.pack_into("<Q", p.ram, data, 0x1234)
+    probe = build_probe(p.ram, frames, p.kernel_pml4_entries)
+    pml4, data_pte = probe.pml4, probe.data_pte
     ctx = CpuContext()
     ctx.cr3 = pml4
-    ctx.regs[RIP] = 0x400000
+    ctx.regs[RIP] = CODE_VA
 
     class _Log(list):
         def take(self) -> tuple[list[int], list[int]]:
@@ -434,15 +424,15 @@ def self_test(p: UnicornPlatform, vcpu: UnicornVcpu) -> None:
     vcpu.flush_log = log
     try:
         trap = run()
-        if trap is not SYSCALL or ctx.regs[0] != 0x1234 or ctx.regs[RIP] != 0x40000A or not vcpu._at_cpl3:
+        if trap is not SYSCALL or ctx.regs[0] != PROBE_VALUE or ctx.regs[RIP] != CODE_VA + 10 or not vcpu._at_cpl3:
             raise PlatformError(f"Unicorn self-test: a user syscall did not arrive as expected ({trap})")
         struct.pack_into("<Q", p.ram, data_pte, 0)
         log.append(data_pte)
         for _ in range(2):
-            ctx.regs[RIP] = 0x400000
+            ctx.regs[RIP] = CODE_VA
             trap = run()
-            if trap != PageFaultTrap(0x401000, 4) or ctx.regs[RIP] != 0x400000:
-                raise PlatformError(f"Unicorn self-test: expected a #PF at 0x401000 with error code 4, got {trap} "
+            if trap != PageFaultTrap(DATA_VA, 4) or ctx.regs[RIP] != CODE_VA:
+                raise PlatformError(f"Unicorn self-test: expected a #PF at {DATA_VA:#x} with error code 4, got {trap} "
                                     f"(is this unicorn {p.abi.VERSION}?)")
     finally:
         vcpu.forget(ctx)
