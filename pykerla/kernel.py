@@ -25,7 +25,7 @@ from pykerla.process.lifecycle import Lifecycle
 from pykerla.process.scheduler import Scheduler
 from pykerla.process.signal_state import SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SI_KERNEL, SigInfo
 from pykerla.process.signals import SignalManager
-from pykerla.process.task import RUNNING, Task, ThreadGroup
+from pykerla.process.task import DEAD, RUNNING, Task, ThreadGroup
 from pykerla.process.wait_queue import RESTART_SYS, WouldBlock
 from pykerla.syscalls.table import TABLE, convert_args
 from pykerla.trace import Stats, Tracer
@@ -235,7 +235,7 @@ class Kernel:
             self.stats.syscalls[spec.name] += 1
         task.interrupted = False
         task.syscall_scratch.clear()
-        if task.state == "X":
+        if task.state == DEAD:
             return
         regs[RAX] = result & _MASK64
         if tracing:

@@ -24,6 +24,7 @@ import time
 from typing import TYPE_CHECKING
 
 from pykerla.process.signal_state import SI_KERNEL, SI_TIMER, SIGALRM, SIGPROF, SIGVTALRM, SigInfo
+from pykerla.process.task import DEAD
 
 if TYPE_CHECKING:
     from pykerla.kernel import Kernel
@@ -193,7 +194,7 @@ class Timers:
             info = SigInfo(timer.signo, code=SI_TIMER, value=timer.value,
                            extra={"timer": timer, "generation": timer.generation, "timerid": timer.timer_id})
             target = timer.target
-            if target is not None and target.state != "X":
+            if target is not None and target.state != DEAD:
                 queued = signals.send_to_task(target, timer.signo, info=info)
             else:
                 queued = signals.send_to_group(group, info)

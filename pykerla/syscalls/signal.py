@@ -13,7 +13,7 @@ from pykerla.process.signal_state import (
     SigInfo,
 )
 from pykerla.process.signals import MINSIGSTKSZ, REAL_BLOCKED, on_altstack, pack_siginfo
-from pykerla.process.task import Task
+from pykerla.process.task import DEAD, Task
 from pykerla.process.wait_queue import RESTART_NOHAND, WaitQueue, WouldBlock
 from pykerla.syscalls.table import syscall
 from pykerla.syscalls.time import read_timespec
@@ -151,7 +151,7 @@ def sys_kill(task: Task, pid: int, signo: int) -> int:
 def _tkill(task: Task, tgid: int, tid: int, signo: int) -> int:
     _check_signo(signo, allow_zero=True)
     target = task.kernel.tasks.get(tid)
-    if target is None or tid <= 0 or (tgid > 0 and target.tgid != tgid) or target.state == "X":
+    if target is None or tid <= 0 or (tgid > 0 and target.tgid != tgid) or target.state == DEAD:
         raise KernelError(errno.ESRCH if tid > 0 else errno.EINVAL)
     if signo:
         task.kernel.signals.send_to_task(target, signo, info=SigInfo(signo, code=SI_TKILL, pid=task.tgid,
