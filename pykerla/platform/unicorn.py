@@ -3,7 +3,7 @@
 Owns: the emulator engine and guest RAM (one host mmap mapped into Unicorn with
 mem_map_ptr, shared with the kernel), the platform's low physical frames (GDT, the `iretq`
 entry stub and its frame, the upper-half page tables mapping them supervisor-only), the
-vCPU with its hooks, and the timer watchdog.
+vCPU with its hooks. The timer interrupt lives in unicorn_timer.py.
 
 How each contract item is met (see DESIGN.md, "Unicorn facts"):
 - paging: the emulated MMU walks the kernel's page tables in guest RAM (CR3/CR4/EFER/CR0.PG),
@@ -17,8 +17,8 @@ How each contract item is met (see DESIGN.md, "Unicorn facts"):
   CPU context, where Unicorn's "exception in flight" field is also reset (otherwise the
   next #PF turns into #DF and the one after halts the emulator). #UD ends emu_start with
   UC_ERR_INSN_INVALID.
-- preemption: a watchdog thread calls uc_emu_stop every tick while user code runs (the
-  `timeout=` of emu_start starts a host thread per call, ~130 µs).
+- preemption: a thread raises a flag every tick and a native block hook stops emulation at the
+  next block start (unicorn_timer.py says why an asynchronous uc_emu_stop is not safe).
 - TLB coherence: the mm flush log becomes a TLB flush; the translated-code cache is also
   flushed when a mapping went away or a table was dropped (its frame may be reused for
   other code, and host writes to RAM are invisible to QEMU's code tracking).
@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import ctypes
 import mmap
-import signal
 import struct
-import threading
 import weakref
+
+from pykerla.platform.unicorn_timer import TimerHook
 
 from pykerla.arch.x64 import descriptors as dt
 from pykerla.arch.x64.paging import PAGE_SIZE, PTE_NX, PTE_P, PTE_RW
@@ -61,7 +61,6 @@ MSR_EFER = 0xC0000080
 FXSAVE_SIZE = 512
 XSTATE_SIZE = FXSAVE_SIZE + 64        # legacy area + XSAVE header
 XCR0 = 3                              # x87 | SSE
-TICK = 0.01                           # seconds of user time between timer stops
 
 
 def platform_va(frame: int) -> int:
@@ -141,40 +140,12 @@ class UnicornPlatform(Platform):
         return f"unicorn {self.abi.VERSION} (CPU emulator), {self.ram_size >> 20} MiB guest RAM"
 
     def __del__(self) -> None:
-        watchdog = getattr(self, "watchdog", None)
-        if watchdog is not None:
-            watchdog.close()
+        timer = getattr(self, "timer", None)
+        if timer is not None:
+            timer.close()
         if getattr(self, "handle", None) is not None:
             self.lib.uc_close(self.handle)
             self.handle = None
-
-
-class _Watchdog:
-    """The timer interrupt: every TICK, stop the emulator if user code is running, else leave
-    a pending tick for the next run (as a host signal pending at KVM_RUN would)."""
-
-    def __init__(self, stop) -> None:  # noqa: ANN001 - a no-argument callable
-        self.running = False
-        self.pending = False
-        self._stop = stop
-        self._lock = threading.Lock()
-        self._quit = threading.Event()
-        threading.Thread(target=self._loop, name="pykerla-unicorn-timer", daemon=True).start()
-
-    def _loop(self) -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())   # host signals belong to the kernel
-        while not self._quit.wait(TICK):
-            with self._lock:
-                if self._quit.is_set():
-                    return
-                if self.running:
-                    self._stop()
-                else:
-                    self.pending = True
-
-    def close(self) -> None:
-        with self._lock:
-            self._quit.set()
 
 
 class UnicornVcpu(Vcpu):
@@ -207,20 +178,21 @@ class UnicornVcpu(Vcpu):
         platform._check(lib.uc_context_alloc(handle, ctypes.byref(self._uc_ctx)), "allocating a context")
         # Hooks (the callbacks must stay referenced as long as the engine lives).
         self._hooks = (abi.HOOK_INSN_CFUNC(self._on_syscall), abi.HOOK_INTR_CFUNC(self._on_interrupt))
+        self.timer = platform.timer = TimerHook(lib.uc_emu_stop)
+        weakref.finalize(self, self.timer.close)
         hook = ctypes.c_size_t()
         vp, u64 = ctypes.c_void_p, ctypes.c_uint64
         platform._check(lib.uc_hook_add(handle, ctypes.byref(hook), abi.HOOK_INSN, self._hooks[0], vp(), u64(1),
                                         u64(0), ctypes.c_int(abi.INS_SYSCALL)), "adding the syscall hook")
         platform._check(lib.uc_hook_add(handle, ctypes.byref(hook), abi.HOOK_INTR, self._hooks[1], vp(), u64(1),
                                         u64(0)), "adding the interrupt hook")
+        platform._check(lib.uc_hook_add(handle, ctypes.byref(hook), abi.HOOK_BLOCK, self.timer.callback,
+                                        ctypes.byref(self.timer.data), u64(1), u64(0)), "adding the timer hook")
         # `until` of emu_start is ignored with exits enabled (none are set): address 0 is not special.
         platform._check(lib.uc_ctl(handle, abi.CTL_USE_EXITS, ctypes.c_int(1)), "enabling exits")
         self._init_cpu(platform)
         self.initial_fpu = self._read_fpu()
         self.fpu_owner = None
-        stop, h = lib.uc_emu_stop, handle
-        self.watchdog = platform.watchdog = _Watchdog(lambda: stop(h))
-        weakref.finalize(self, self.watchdog.close)
 
     # -- set-up ----------------------------------------------------------------------------
     def _write(self, reg: int, value: int) -> None:
@@ -254,7 +226,12 @@ class UnicornVcpu(Vcpu):
         self._write(reg.UC_X86_REG_RAX, leaf)
         self._write(reg.UC_X86_REG_RCX, subleaf)
         self._syscall = False
-        err = self.lib.uc_emu_start(self.handle, platform_va(F_STUB) + STUB_CPUID, 0, 0, 0)
+        err = self.abi.ERR_OK
+        for _ in range(3):      # a timer tick may stop the stub before it gets to cpuid
+            self.timer.clear()
+            err = self.lib.uc_emu_start(self.handle, platform_va(F_STUB) + STUB_CPUID, 0, 0, 0)
+            if err != self.abi.ERR_OK or self._syscall:
+                break
         if err != self.abi.ERR_OK or not self._syscall:
             raise PlatformError("Unicorn: the CPUID probe did not run")
         return tuple(self._read(r) for r in (reg.UC_X86_REG_RAX, reg.UC_X86_REG_RBX, reg.UC_X86_REG_RCX,
@@ -328,20 +305,13 @@ class UnicornVcpu(Vcpu):
         return platform_va(F_STUB) + STUB_IRET
 
     def run(self, ctx: CpuContext) -> Trap:
-        watchdog = self.watchdog
-        if watchdog.pending:
-            watchdog.pending = False
-            self.exits += 1
-            return INTERRUPTED
         self._switch_fpu(ctx)
         if self.flush_log:
             self._flush()
         begin = self._load(ctx)
         self._syscall = False
         self._vector = -1
-        watchdog.running = True
         err = self.lib.uc_emu_start(self.handle, begin, 0, 0, 0)
-        watchdog.running = False
         self.exits += 1
         self.lib.uc_reg_read_batch(self.handle, self._gpr_ids, self._gpr_ptrs, NREGS)
         regs = ctx.regs

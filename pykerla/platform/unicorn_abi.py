@@ -35,6 +35,7 @@ ERR_INSN_INVALID = uc.UC_ERR_INSN_INVALID
 
 HOOK_INSN = uc.UC_HOOK_INSN
 HOOK_INTR = uc.UC_HOOK_INTR
+HOOK_BLOCK = uc.UC_HOOK_BLOCK
 INS_SYSCALL = x86.UC_X86_INS_SYSCALL
 
 # Registers in the order of CpuContext.regs (kvm_regs): rax..r15, rip, rflags.

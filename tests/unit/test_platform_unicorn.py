@@ -4,6 +4,8 @@ and the supervisor-only platform window."""
 from __future__ import annotations
 
 import struct
+import threading
+import time
 
 import pytest
 
@@ -94,6 +96,35 @@ def test_timer_preempts_a_busy_loop(machine):
     trap, ctx = run(b"\x0f\x05\xeb\xfe")                                  # syscall ; jmp $
     assert trap is SYSCALL
     assert vcpu.run(ctx) is INTERRUPTED and ctx.regs[RIP] == CODE + 2
+
+
+def test_timer_stops_never_repeat_a_memory_write(machine):
+    """Every timer stop lands between instructions: a read-modify-write of memory never runs twice.
+
+    (An asynchronous uc_emu_stop broke this in ~40% of stops: see platform/unicorn_timer.py.)"""
+    _p, vcpu, run, data = machine
+    loop = CODE + 4           # xor ebx,ebx ; syscall ; loop: inc dword [DATA] ; inc rbx ; jmp loop
+    trap, ctx = run(b"\x31\xdb\x0f\x05" + b"\xff\x04\x25\x00\x10\x40\x00" + b"\x48\xff\xc3" + b"\xeb\xf4")
+    assert trap is SYSCALL
+    struct.pack_into("<I", data, 0, 0)
+    done = threading.Event()
+
+    def tick_fast() -> None:
+        while not done.is_set():
+            vcpu.timer.data.pending = 1
+            time.sleep(0.0002)
+
+    ticker = threading.Thread(target=tick_fast)
+    ticker.start()
+    try:
+        for _ in range(300):
+            assert vcpu.run(ctx) is INTERRUPTED
+            count = struct.unpack_from("<I", data, 0)[0]
+            ahead = 1 if ctx.regs[RIP] == loop + 7 else 0            # stopped before `inc rbx`
+            assert count == ctx.regs[RBX] + ahead, (hex(ctx.regs[RIP]), count, ctx.regs[RBX])
+    finally:
+        done.set()
+        ticker.join()
 
 
 def test_fpu_image_matches_fxsave(machine):
