@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("command", nargs=argparse.REMAINDER)
     mk = sub.add_parser("mkinitramfs", help="build the default busybox initramfs")
     mk.add_argument("output", nargs="?", default=DEFAULT_ROOT)
+    mkroot = sub.add_parser("mkroot", help="build a Debian root (directory, or OUTPUT.cpio.gz) from packages")
+    mkroot.add_argument("--packages", required=True, help="comma-separated Debian packages, e.g. dash,coreutils")
+    mkroot.add_argument("--cache", help="directory for downloaded .deb files (default ~/.cache/pykerla/debs)")
+    mkroot.add_argument("output")
     return parser
 
 
@@ -54,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         from pykerla.image.busybox_root import build_busybox_root
         build_busybox_root(args.output)
         return 0
+    if args.cmd == "mkroot":
+        from pykerla.mkroot.build import run_mkroot
+        return run_mkroot(args.packages, args.output, args.cache)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     options = BootOptions(root=args.root or default_root(), command=command, platform=args.platform,
                           memory=args.memory, trace=args.trace, stats=args.stats, env=args.env,
