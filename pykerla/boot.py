@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +14,11 @@ from pykerla.fs.context import FsContext
 from pykerla.fs.fdtable import FdTable
 from pykerla.fs import proc as _procfs  # noqa: F401 - registers the "proc" file system type
 from pykerla.fs.namei import lookup
-from pykerla.fs.rootfs import build_root
+from pykerla.fs.rootfs import build_root, mount_proc
 from pykerla.kernel import DeadlockError, Kernel
+from pykerla.net.host import NoNetwork
+from pykerla.net.namespace import kernel_net
+from pykerla.net.publish import PortPublisher, PortSpec, PublishError, trace_log
 from pykerla.platform.base import Platform, PlatformError
 from pykerla.process.exec import do_execve
 from pykerla.syscalls import all as _all_syscalls  # noqa: F401 - registers the handlers
@@ -33,6 +37,10 @@ class BootOptions:
     stats: bool = False
     env: list[str] = field(default_factory=list)
     workdir: str = "/"
+    publish: list[PortSpec] = field(default_factory=list)  # -p: host ports bridged to guest ports
+    net: str = "none"
+    serve_fd: int | None = None   # `pykerla serve`: a connected host socket bridged to serve_port;
+    serve_port: int = 22          # the kernel stops when that connection ends
 
 
 class BootError(Exception):
@@ -91,8 +99,17 @@ def boot(options: BootOptions) -> int:
     """Run the guest; returns the host exit status (128+N when pid 1 was killed by signal N)."""
     if not Path(options.root).exists():
         raise BootError(f"root file system {options.root!r} does not exist (run `make` to build the default one)")
+    try:
+        publisher = PortPublisher(options.publish, log=trace_log if options.trace else None)
+    except PublishError as e:
+        raise BootError(str(e)) from None
     platform = make_platform(options.platform, options.memory)
     kernel = Kernel(platform, trace=options.trace)
+    kernel_net(kernel).uplink = NoNetwork()
+    publisher.attach(kernel)
+    if options.serve_fd is not None:
+        publisher.on_bridge_closed = lambda: kernel.finish(0)
+        publisher.adopt(socket.socket(fileno=options.serve_fd), options.serve_port)
     if options.trace:
         print(f"pykerla: platform {platform.describe()}", file=sys.stderr)
     try:
@@ -100,6 +117,8 @@ def boot(options: BootOptions) -> int:
     except (ValueError, OSError) as e:
         raise BootError(f"cannot load root file system {options.root}: {e}") from None
     kernel.mounts = namespace
+    if Path(options.root).is_dir():  # a host tree: show the guest's /proc, not the host's
+        mount_proc(namespace, kernel)
     init = kernel.new_init()
     group = init.group
     group.fs = FsContext(namespace.root)

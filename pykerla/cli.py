@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 from pykerla.boot import BootError, BootOptions, boot
+from pykerla.net.host import NET_MODES
+from pykerla.net.publish import PortSpec, parse_port_spec
+from pykerla.serve import add_arguments as serve_arguments
+from pykerla.serve import serve
 
 DEFAULT_ROOT = "build/initramfs.cpio.gz"
 _SIZE = re.compile(r"^(\d+)([KMG]?)i?B?$", re.IGNORECASE)
@@ -31,6 +35,13 @@ def default_root() -> str:
     return DEFAULT_ROOT
 
 
+def _port_spec(text: str) -> PortSpec:
+    try:
+        return parse_port_spec(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pykerla", description="A Linux-ABI kernel in Python.")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -42,7 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stats", action="store_true", help="print counters at exit")
     run.add_argument("-e", "--env", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--workdir", default="/")
+    run.add_argument("-p", "--publish", action="append", default=[], type=_port_spec,
+                     metavar="[HOSTIP:]HOSTPORT:GUESTPORT",
+                     help="bridge connections to a host port (default address 127.0.0.1) to a guest TCP port")
+    run.add_argument("--net", default="none", choices=NET_MODES,
+                     help="what the guest reaches beyond its loopback (default none)")
+    run.add_argument("--serve-fd", type=int, help=argparse.SUPPRESS)    # used by `pykerla serve`
+    run.add_argument("--serve-port", type=int, default=22, help=argparse.SUPPRESS)
     run.add_argument("command", nargs=argparse.REMAINDER)
+    serve_arguments(sub.add_parser("serve", help="start a fresh kernel for every incoming TCP connection"),
+                    parse_size)
     mk = sub.add_parser("mkinitramfs", help="build the default busybox initramfs")
     mk.add_argument("output", nargs="?", default=DEFAULT_ROOT)
     mkroot = sub.add_parser("mkroot", help="build a Debian root (directory, or OUTPUT.cpio.gz) from packages")
@@ -61,10 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "mkroot":
         from pykerla.mkroot.build import run_mkroot
         return run_mkroot(args.packages, args.output, args.cache)
+    if args.cmd == "serve":
+        return serve(args)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     options = BootOptions(root=args.root or default_root(), command=command, platform=args.platform,
                           memory=args.memory, trace=args.trace, stats=args.stats, env=args.env,
-                          workdir=args.workdir)
+                          workdir=args.workdir, publish=args.publish, net=args.net, serve_fd=args.serve_fd,
+                          serve_port=args.serve_port)
     try:
         return boot(options)
     except BootError as e:

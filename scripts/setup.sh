@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(make build-essential gcc libc6-dev busybox-static cpio strace musl-tools
-              python3 python3-venv mount util-linux)
+              python3 python3-venv mount util-linux openssh-client)
 VENV=.venv
 MIN_PYTHON=(3 11)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from ..errors import KernelError
 from .file import OpenFile
+from .lock import close_posix
 
 RLIMIT_NOFILE_DEFAULT = 1024
 
@@ -75,6 +76,7 @@ class FdTable:
         else:
             self._cloexec.discard(fd)
         if old is not None:
+            close_posix(self, old)
             old.put()
 
     def install_at(self, fd: int, file: OpenFile, cloexec: bool = False) -> None:
@@ -88,6 +90,7 @@ class FdTable:
         if file is None:
             raise KernelError(errno.EBADF)
         self._cloexec.discard(fd)
+        close_posix(self, file)
         file.put()
 
     def dup(self, fd: int, lowest: int = 0, cloexec: bool = False) -> int:

@@ -38,7 +38,9 @@ from .flags import (
     SETFL_MASK,
     STATUS_FLAGS_KEPT,
 )
+from .fsnotify import IN_MODIFY, notify_close, notify_file
 from .inode import DirEntry, Inode
+from .lock import release_file as release_file_locks
 from .poll import DEFAULT_POLLMASK
 
 SEEK_SET = 0
@@ -126,6 +128,8 @@ class OpenFile:
     def put(self) -> None:
         self.refs -= 1
         if self.refs == 0:
+            release_file_locks(self)
+            notify_close(self)
             self.release()
 
     def release(self) -> None:
@@ -245,6 +249,8 @@ class RegularFile(OpenFile):
         inode.touch(mtime=True, ctime=True)
         if inode.page_cache is not None:
             inode.page_cache.file_written(offset, data[:n])
+        if self.dentry is not None:
+            notify_file(self.dentry, IN_MODIFY)
         return n
 
     def seek(self, offset: int, whence: int) -> int:

@@ -103,7 +103,7 @@ class HostDir(TmpfsDir):
     def _load(self) -> None:
         self.nlink = 2
         try:
-            names = sorted(os.listdir(self._host_path))
+            names = os.listdir(self._host_path)  # the host's readdir order, as find/ls -f see it
         except OSError:
             return  # unreadable on the host: empty in the guest
         for name in names:
@@ -112,7 +112,10 @@ class HostDir(TmpfsDir):
                 st = os.lstat(path)
             except OSError:
                 continue
-            inode = self.host_sb.inode_for(path, st)
+            try:
+                inode = self.host_sb.inode_for(path, st)
+            except OSError:
+                continue  # e.g. a symlink the host will not let us read
             self._entries[name] = (self._next_cookie, inode)
             self._next_cookie += 1
             if inode.is_dir:

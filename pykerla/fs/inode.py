@@ -234,6 +234,11 @@ class Inode:
     def readlink(self) -> bytes:
         raise KernelError(errno.EINVAL)
 
+    def jump_link(self) -> Dentry | None:
+        """The dentry a "magic" link (procfs fd/N, cwd, root, exe) leads to, where the path
+        walk continues without parsing readlink(); None for an ordinary symlink."""
+        return None
+
     # -- file data --------------------------------------------------------------------
     def read_at(self, offset: int, size: int) -> bytes:
         raise KernelError(errno.EINVAL)

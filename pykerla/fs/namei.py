@@ -89,6 +89,9 @@ def _follow_link(nd: Nameidata, directory: Dentry, link: Dentry) -> Dentry:
     nd.links += 1
     if nd.links > MAXSYMLINKS:
         raise KernelError(errno.ELOOP)
+    jump = link.inode.jump_link()
+    if jump is not None:  # nd_jump_link: the open file itself, even one no path names (a pipe)
+        return jump
     target = link.inode.readlink()
     link.inode.touch_read()
     if not target:

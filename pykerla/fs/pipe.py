@@ -169,6 +169,7 @@ def new_pipe(uid: int, gid: int, flags: int = 0) -> tuple[PipeFile, PipeFile]:
     """pipe2(): a (read end, write end) pair; only O_NONBLOCK of `flags` is used here."""
     inode = Inode(PIPEFS, S_IFIFO | 0o600, uid, gid)
     pipe = Pipe()
+    inode.pipe = pipe  # reopened through /proc/PID/fd/N, it is this pipe (open_fifo)
     reader = PipeFile(pipe, inode, O_RDONLY | (flags & O_NONBLOCK))
     writer = PipeFile(pipe, inode, O_WRONLY | (flags & O_NONBLOCK))
     return reader, writer
@@ -190,17 +191,24 @@ def resume_fifo_open(task: Any) -> PipeFile | None:
 
 def open_fifo(task: Any, dentry: Dentry, flags: int) -> PipeFile:
     """Open a FIFO, waiting (WouldBlock) for the other side unless O_NONBLOCK or O_RDWR;
-    the open system call resumes with resume_fifo_open()."""
+    the open system call resumes with resume_fifo_open(). An anonymous pipe reopened
+    through /proc/PID/fd/N never waits (Linux's fifo_open for a pipefs inode)."""
     inode = dentry.inode
     scratch = task.syscall_scratch
+    is_pipe = inode.sb is PIPEFS
     if inode.pipe is None:
+        if is_pipe:  # a pipefs inode whose file is not a Pipe (e.g. a host stream)
+            raise KernelError(errno.ENXIO)
         inode.pipe = Pipe()
     pipe = inode.pipe
     assert isinstance(pipe, Pipe)
     acc = flags & O_ACCMODE
-    if acc == O_WRONLY and flags & O_NONBLOCK and pipe.readers == 0:
+    if acc == O_WRONLY and flags & O_NONBLOCK and pipe.readers == 0 and not is_pipe:
         raise KernelError(errno.ENXIO)
     file = PipeFile(pipe, inode, flags, dentry)
+    if is_pipe:
+        file._writers_seen = 0  # its writers came before this open: POLLHUP once they are gone
+        return file
     if acc == O_RDWR or flags & O_NONBLOCK:
         return file
     if acc == O_RDONLY:

@@ -16,8 +16,9 @@ from .dentry import Dentry
 from .devfs import new_devfs
 from .hostfs import new_hostfs
 from .initramfs import load_initramfs
-from .mount import MS_NODEV, MS_NOSUID, MountNamespace
+from .mount import MS_NODEV, MS_NOEXEC, MS_NOSUID, MountNamespace
 from .namei import follow_mounts
+from .proc import new_procfs
 from .tmpfs import new_tmpfs
 
 
@@ -51,6 +52,16 @@ def mount_standard(ns: MountNamespace) -> None:
     dev = _directory(root, b"dev", create=True)
     if dev is not None:
         ns.attach(dev, new_devfs(), b"devtmpfs", MS_NOSUID)
+        shm = _directory(follow_mounts(dev), b"shm", create=False)
+        if shm is not None:  # POSIX shared memory and semaphores (shm_open, sem_open) live here
+            ns.attach(shm, new_tmpfs(0o1777), b"tmpfs", MS_NOSUID | MS_NODEV)
     tmp = _directory(root, b"tmp", create=False)
     if tmp is not None:
         ns.attach(tmp, new_tmpfs(0o1777), b"tmpfs", MS_NOSUID | MS_NODEV)
+
+
+def mount_proc(ns: MountNamespace, kernel: object) -> None:
+    """procfs on /proc if the root has that directory (a host tree's /proc is the host's)."""
+    proc = _directory(ns.root, b"proc", create=False)
+    if proc is not None:
+        ns.attach(proc, new_procfs(kernel), b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)

@@ -60,6 +60,7 @@ from .namei import (
     walk,
     walk_parent,
 )
+from .fsnotify import IN_MODIFY, notify_create, notify_delete, notify_file, notify_rename
 from .pipe import open_fifo
 
 UTIME_NOW = (1 << 30) - 1
@@ -146,11 +147,16 @@ def open_path(task: Any, start: Dentry, path: bytes, flags: int, mode: int = 0) 
                 uid, gid, fmode = _new_owner(task, last.parent, S_IFREG | (mode & ~task.fs.umask & S_IALLUGO))
                 inode = last.parent.inode.create(last.name, fmode, uid, gid)
                 dentry = last.parent.add_child(last.name, inode)
+                notify_create(last.parent, last.name, inode)
                 created = True
                 break
             if flags & O_EXCL:
                 raise KernelError(errno.EEXIST)
             if child.inode.is_symlink and not flags & O_NOFOLLOW:
+                jump = child.inode.jump_link()
+                if jump is not None:  # a magic link (/dev/stderr -> /proc/self/fd/2): that file
+                    dentry = jump
+                    break
                 last = follow_last_link(nd, last, child)
                 continue
             dentry = child
@@ -236,9 +242,10 @@ def mkdir(task: Any, start: Dentry, path: bytes, mode: int) -> None:
     uid, gid, dmode = _new_owner(task, last.parent, S_IFDIR | (mode & ~task.fs.umask & 0o1777))
     inode = last.parent.inode.mkdir(last.name, dmode, uid, gid)
     last.parent.add_child(last.name, inode)
+    notify_create(last.parent, last.name, inode)
 
 
-def mknod(task: Any, start: Dentry, path: bytes, mode: int, rdev: int) -> None:
+def mknod(task: Any, start: Dentry, path: bytes, mode: int, rdev: int) -> Inode:
     kind = mode & S_IFMT
     if kind == 0:
         kind = S_IFREG
@@ -252,6 +259,8 @@ def mknod(task: Any, start: Dentry, path: bytes, mode: int, rdev: int) -> None:
     uid, gid, fmode = _new_owner(task, last.parent, kind | (mode & ~task.fs.umask & S_IALLUGO))
     inode = last.parent.inode.create(last.name, fmode, uid, gid, rdev if kind in (S_IFCHR, S_IFBLK) else 0)
     last.parent.add_child(last.name, inode)
+    notify_create(last.parent, last.name, inode)
+    return inode  # a socket's bind (net/unix.py) attaches itself to it
 
 
 def symlink(task: Any, target: bytes, start: Dentry, path: bytes) -> None:
@@ -261,6 +270,7 @@ def symlink(task: Any, target: bytes, start: Dentry, path: bytes) -> None:
     uid, gid, _ = _new_owner(task, last.parent, 0)
     inode = last.parent.inode.symlink(last.name, target, uid, gid)
     last.parent.add_child(last.name, inode)
+    notify_create(last.parent, last.name, inode)
 
 
 def link(task: Any, old: Dentry, start: Dentry, path: bytes) -> None:
@@ -275,6 +285,7 @@ def link(task: Any, old: Dentry, start: Dentry, path: bytes) -> None:
     old.inode.linkable = False
     last.parent.inode.link(last.name, old.inode)
     last.parent.add_child(last.name, old.inode)
+    notify_create(last.parent, last.name, old.inode)
 
 
 def _victim(task: Any, start: Dentry, path: bytes) -> tuple[Last, Dentry | None]:
@@ -297,6 +308,7 @@ def unlink(task: Any, start: Dentry, path: bytes) -> None:
     _may_delete(task, last.parent, victim, isdir=False)
     last.parent.inode.unlink(last.name)
     last.parent.drop_child(last.name)
+    notify_delete(last.parent, last.name, victim.inode)
 
 
 def rmdir(task: Any, start: Dentry, path: bytes) -> None:
@@ -314,6 +326,7 @@ def rmdir(task: Any, start: Dentry, path: bytes) -> None:
         raise KernelError(errno.ENOTEMPTY)
     last.parent.inode.rmdir(last.name)
     last.parent.drop_child(last.name)
+    notify_delete(last.parent, last.name, victim.inode)
 
 
 def rename(task: Any, old_start: Dentry, old_path: bytes, new_start: Dentry, new_path: bytes,
@@ -370,6 +383,8 @@ def rename(task: Any, old_start: Dentry, old_path: bytes, new_start: Dentry, new
         old.parent.children[old.name] = target
     else:
         source.move_to(new.parent, new.name)
+    notify_rename(old.parent, old.name, new.parent, new.name, source.inode,
+                  target.inode if target is not None else None, exchange)
 
 
 def readlink(dentry: Dentry) -> bytes:
@@ -433,6 +448,7 @@ def truncate(task: Any, dentry: Dentry, length: int, check_access: bool = True) 
         permission(inode, _creds(task), W_OK)
         check_writable_mount(dentry)
     truncate_inode(inode, length)
+    notify_file(dentry, IN_MODIFY)
 
 
 def set_times(task: Any, inode: Inode, mount: Mount | None, atime: int, mtime: int) -> None:

@@ -25,6 +25,7 @@ INIT_SCRIPT = """\
 # pykerla init: mount the pseudo file systems, then give the console to a shell.
 mount -t proc proc /proc 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t devpts -o gid=5,mode=620 devpts /dev/pts
 # The shell gets a session of its own with the console as controlling terminal, so job
 # control works. It runs as a child (a child never leads a process group, so setsid cannot
 # fail and fork); init waits for it and exits with its status.

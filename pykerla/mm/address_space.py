@@ -39,7 +39,9 @@ from pykerla.mm.vma import (
     KIND_HEAP,
     VM_DONTFORK,
     VM_GROWSDOWN,
+    VM_ACCOUNT,
     VM_LOCKED,
+    VM_NORESERVE,
     VM_NOWRITE,
     VM_SHARED,
     VM_WIPEONFORK,
@@ -293,6 +295,10 @@ class AddressSpace:
             vm_flags |= VM_LOCKED
         if not may_write:
             vm_flags |= VM_NOWRITE
+        if flags & mman.MAP_NORESERVE:
+            vm_flags |= VM_NORESERVE
+        elif not shared and prot & PROT_WRITE:
+            vm_flags |= VM_ACCOUNT  # Linux accountable_mapping
         self._unmap(addr, addr + length)
         pages = SharedPages.attach(self.phys, backing) if shared else None
         if pages is not None and prot & PROT_WRITE:
@@ -359,6 +365,9 @@ class AddressSpace:
                 error = errno.EACCES
                 break
             if vma.prot != prot:
+                if prot & PROT_WRITE and not vma.flags & (VM_ACCOUNT | VM_SHARED | VM_NORESERVE) \
+                        and not vma.prot & PROT_WRITE:
+                    vma.flags |= VM_ACCOUNT  # turning into private data charges it (mprotect_fixup)
                 vma.prot = prot
                 if vma.shared is not None and prot & PROT_WRITE:
                     vma.shared.writable = True
@@ -402,12 +411,13 @@ class AddressSpace:
             raise _fail(errno.EINVAL)
         if flags & mman.MREMAP_FIXED:
             return self._mremap_to(old_addr, old_size, new_addr, new_size, flags)
-        if old_size >= new_size:
+        if old_size >= new_size and not flags & mman.MREMAP_DONTUNMAP:
             self._unmap(old_addr + new_size, old_addr + old_size)
             return old_addr
         vma = self._resize_source(old_addr, old_size, new_size, flags)
         old_end = old_addr + old_size
-        if vma.end == old_end and old_end <= TASK_SIZE - (new_size - old_size) and \
+        in_place = not flags & mman.MREMAP_DONTUNMAP  # DONTUNMAP always moves
+        if in_place and vma.end == old_end and old_end <= TASK_SIZE - (new_size - old_size) and \
                 self._range_free(old_end, new_size - old_size):
             vma.end = old_addr + new_size  # grow in place
             self._merge_next(self.vmas.index(vma))
@@ -510,6 +520,49 @@ class AddressSpace:
                     part.flags = part.flags | flag if setting else part.flags & ~flag
                 self._merge_range(i, j)
 
+    def msync(self, addr: int, length: int, flags: int) -> None:
+        """Linux msync: MS_SYNC writes shared file pages back (MS_ASYNC has nothing to do: the
+        store is the page cache read() uses); ENOMEM when part of the range is unmapped."""
+        if flags & ~(mman.MS_ASYNC | mman.MS_INVALIDATE | mman.MS_SYNC) or addr & ~PAGE_MASK or (
+                flags & mman.MS_ASYNC and flags & mman.MS_SYNC):
+            raise _fail(errno.EINVAL)
+        end = addr + page_align_up(length)
+        if end < addr:
+            raise _fail(errno.ENOMEM)
+        covered = 0
+        for vma in self._vmas_in(addr, end):
+            if flags & mman.MS_INVALIDATE and vma.flags & VM_LOCKED:
+                raise _fail(errno.EBUSY)
+            if flags & mman.MS_SYNC and vma.shared is not None:
+                vma.shared.writeback()
+            covered += min(end, vma.end) - max(addr, vma.start)
+        if covered < end - addr:
+            raise _fail(errno.ENOMEM)  # after syncing the mapped parts, as Linux does
+
+    def mincore(self, addr: int, length: int) -> bytes:
+        """Linux mincore: one byte per page of [addr, addr + length), 1 when resident (mapped
+        here, or held by the shared store); ENOMEM unless the whole range is mapped."""
+        if addr & ~PAGE_MASK:
+            raise _fail(errno.EINVAL)
+        end = addr + page_align_up(length)
+        if end > TASK_SIZE or end < addr:
+            raise _fail(errno.ENOMEM)
+        result = bytearray()
+        for va in range(addr, end, PAGE_SIZE):
+            vma = self.vma_at(va)
+            if vma is None:
+                raise _fail(errno.ENOMEM)
+            pte = self.pt.lookup(va)
+            resident = pte >= 0 and self._words[pte >> 3] != 0
+            if not resident and vma.shared is not None:
+                resident = vma.offset_of(va) >> 12 in vma.shared.pages
+            result.append(int(resident))
+        return bytes(result)
+
+    def _vmas_in(self, start: int, end: int) -> list[Vma]:
+        """The VMAs meeting [start, end), in address order."""
+        return self.vmas[bisect_right(self.vmas, start, key=_vma_end):bisect_left(self.vmas, end, key=_vma_start)]
+
     def _populate(self, start: int, end: int, write: bool) -> None:
         """Fault in every page of [start, end) as an access would (MAP_POPULATE, MADV_POPULATE)."""
         for va in range(start, end, PAGE_SIZE):
@@ -540,7 +593,7 @@ class AddressSpace:
             limit = nxt.start - STACK_GUARD_GAP if nxt.flags & VM_GROWSDOWN else nxt.start
             if new_top + PAGE_SIZE > limit:
                 return old
-        self._insert(Vma(old_top, new_top, mman.PROT_READ | PROT_WRITE, 0, kind=KIND_HEAP))
+        self._insert(Vma(old_top, new_top, mman.PROT_READ | PROT_WRITE, VM_ACCOUNT, kind=KIND_HEAP))
         self.cur_brk = new_brk
         return new_brk
 

@@ -44,6 +44,8 @@ VM_DONTFORK = 1 << 2
 VM_WIPEONFORK = 1 << 3
 VM_NOWRITE = 1 << 4  # shared file mapping of a file not open for writing (no VM_MAYWRITE)
 VM_LOCKED = 1 << 5
+VM_NORESERVE = 1 << 6  # MAP_NORESERVE: never charged
+VM_ACCOUNT = 1 << 7  # charged private writable memory; charged and uncharged areas never merge
 
 # VMA kinds: areas of different kinds never merge ([heap] stays apart from .bss like Linux).
 KIND_MAP = "map"

@@ -19,7 +19,6 @@ from pykerla.platform.base import NREGS, RFLAGS, RFLAGS_DEFAULT, RIP, RSP
 from pykerla.process.binfmt_script import parse_script
 from pykerla.process.elf import load_elf
 from pykerla.process.exec_stack import build_initial_stack
-from pykerla.process.task import DEAD
 
 if TYPE_CHECKING:
     from pykerla.process.task import Task
@@ -76,9 +75,7 @@ def do_execve(task: Task, path: bytes, argv: list[bytes], envp: list[bytes]) -> 
         raise
     # Point of no return.
     group = task.group
-    for other in list(group.threads):
-        if other is not task and other.state != DEAD:
-            kernel.lifecycle.exit_task(other, 0)
+    kernel.lifecycle.de_thread(task)
     old_mm = group.mm
     group.mm = mm
     kernel.lifecycle.get_mm(mm)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pykerla.process.signal_state import SI_KERNEL, SI_TIMER, SIGALRM, SIGPROF, SIGVTALRM, SigInfo
@@ -56,6 +57,7 @@ class Timer:
         self.signal_queued = False      # POSIX timer waiting for its signal to be dequeued
         self.overrun = 0                # periods missed while the signal was queued
         self.overrun_last = 0           # what timer_getoverrun reports
+        self.on_expire: Callable[[], None] | None = None   # a kernel object's timer (timerfd): no signal
 
     @property
     def is_posix(self) -> bool:
@@ -181,6 +183,10 @@ class Timers:
             self._expire(timer, timer.now())
 
     def _expire(self, timer: Timer, now: int) -> None:
+        if timer.on_expire is not None:
+            timer.expires = 0
+            timer.on_expire()
+            return
         group = timer.group
         if group.zombie or group.group_exiting:
             self.forget_group(group)

@@ -6,11 +6,13 @@ core dump), stopped ((signo << 8) | 0x7f), continued (0xffff).
 
 from __future__ import annotations
 
+import errno
 import struct
 from typing import TYPE_CHECKING
 
 from pykerla.errors import KernelError
 from pykerla.platform.base import RAX, RSP
+from pykerla.process.robust_futex import futex_exit_release
 from pykerla.process.signal_state import CLD_EXITED, CLD_KILLED, SA_NOCLDWAIT, SIG_IGN, SIGCHLD, SigInfo
 from pykerla.process.task import DEAD, Task, ThreadGroup
 from pykerla.process.wait_queue import WaitQueue, WouldBlock
@@ -23,6 +25,7 @@ CLONE_FS = 0x200
 CLONE_FILES = 0x400
 CLONE_SIGHAND = 0x800
 CLONE_PIDFD = 0x1000
+CLONE_PTRACE = 0x2000
 CLONE_VFORK = 0x4000
 CLONE_PARENT = 0x8000
 CLONE_THREAD = 0x10000
@@ -34,9 +37,17 @@ CLONE_CHILD_CLEARTID = 0x200000
 CLONE_DETACHED = 0x400000
 CLONE_UNTRACED = 0x800000
 CLONE_CHILD_SETTID = 0x01000000
-CLONE_SUPPORTED = (0xFF | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | CLONE_PARENT
-                   | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID
-                   | CLONE_DETACHED | CLONE_UNTRACED | CLONE_CHILD_SETTID)
+CLONE_IO = 0x80000000
+CLONE_CLEAR_SIGHAND = 1 << 32       # clone3 only
+CLONE_INTO_CGROUP = 1 << 33         # clone3 only
+CSIGNAL = 0xFF
+# Namespaces (CLONE_NEW*) and pidfds are not implemented: such requests fail with EINVAL.
+# CLONE_PTRACE and CLONE_IO change nothing here (no ptrace, no I/O contexts); CLONE_SYSVSEM
+# shares a semaphore undo list, and there are no SysV semaphores to undo.
+CLONE_SUPPORTED = (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE | CLONE_VFORK
+                   | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID
+                   | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO
+                   | CLONE_CLEAR_SIGHAND)
 
 WNOHANG, WUNTRACED, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT = 1, 2, 2, 4, 8, 0x01000000
 P_ALL, P_PID, P_PGID = 0, 1, 2
@@ -75,14 +86,21 @@ class Lifecycle:
             files.close_all()  # type: ignore[attr-defined]
 
     # -- clone -------------------------------------------------------------------------------
-    def clone(self, task: Task, flags: int, newsp: int, parent_tid: int, child_tid: int, tls: int) -> int:
-        if flags & ~CLONE_SUPPORTED:
-            raise KernelError(22)
-        if flags & CLONE_SIGHAND and not flags & CLONE_VM or flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
-            raise KernelError(22)
+    def clone(self, task: Task, flags: int, newsp: int, parent_tid: int, child_tid: int, tls: int,
+              set_tid: int = 0) -> int:
+        """clone(2): the low byte of `flags` is the exit signal; `set_tid` asks for that TID
+        (clone3; the caller checked privilege). Returns the child's TID."""
         kernel = self.kernel
         parent = task.group
-        tid = kernel.alloc_pid()
+        if flags & ~CLONE_SUPPORTED:
+            raise KernelError(errno.EINVAL)
+        if flags & CLONE_SIGHAND and not flags & CLONE_VM or flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
+            raise KernelError(errno.EINVAL)
+        if flags & CLONE_PARENT and parent is kernel.init_group:
+            raise KernelError(errno.EINVAL)
+        if set_tid and (set_tid in kernel.tasks or set_tid in kernel.groups):
+            raise KernelError(errno.EEXIST)
+        tid = set_tid or kernel.alloc_pid()
         if flags & CLONE_THREAD:
             group = parent
         else:
@@ -94,8 +112,10 @@ class Lifecycle:
             group.rlimits = dict(parent.rlimits)
             group.comm, group.exe_path = parent.comm, parent.exe_path
             group.cmdline, group.environ = parent.cmdline, parent.environ
-            group.exit_signal = flags & 0xFF
+            group.exit_signal = parent.exit_signal if flags & CLONE_PARENT else flags & CSIGNAL
             group.sighand = parent.sighand if flags & CLONE_SIGHAND else parent.sighand.copy()
+            if flags & CLONE_CLEAR_SIGHAND:
+                group.sighand.reset_for_exec()
             if flags & CLONE_VM:
                 group.mm = parent.mm
             else:
@@ -118,10 +138,11 @@ class Lifecycle:
             child.ctx.fs_base = tls
         child.blocked_mask = task.blocked_mask
         child.altstack = task.altstack if not flags & CLONE_VM or flags & CLONE_VFORK else (0, 2, 0)
+        # Linux ignores faults on these stores: the child exists either way.
         if flags & CLONE_PARENT_SETTID:
-            task.mm.write(parent_tid, struct.pack("<i", tid))
+            self._store_tid(task.mm, parent_tid, tid)
         if flags & CLONE_CHILD_SETTID:
-            group.mm.write(child_tid, struct.pack("<i", tid))
+            self._store_tid(group.mm, child_tid, tid)
         if flags & CLONE_CHILD_CLEARTID:
             child.clear_child_tid = child_tid
         kernel.scheduler.add(child)
@@ -130,6 +151,13 @@ class Lifecycle:
             group.vfork_done = done
             task.syscall_scratch["vfork_child"] = group
         return tid
+
+    @staticmethod
+    def _store_tid(mm: object, addr: int, tid: int) -> None:
+        try:
+            mm.write(addr, struct.pack("<i", tid))  # type: ignore[attr-defined]
+        except KernelError:
+            pass
 
     def vfork_wait(self, task: Task) -> None:
         """The parent of a vfork sleeps until the child has exec'd or exited."""
@@ -144,11 +172,26 @@ class Lifecycle:
 
     # -- exit --------------------------------------------------------------------------------
     def exit_task(self, task: Task, code: int) -> None:
-        """exit(2): one thread ends; the last one ends the process."""
+        """exit(2): one thread ends; the last one ends the process with its own code (even
+        when the leader exited earlier with another, as Linux reports it)."""
         group = task.group
         self._end_thread(task)
         if not group.alive_threads():
             self._finish_group(group, (code & 0xFF) << 8)
+
+    def de_thread(self, task: Task) -> None:
+        """execve's point of no return: every other thread of the process dies, the caller
+        takes over the leader's TID (pid == tid again) and releases its robust futexes."""
+        group = task.group
+        for other in list(group.threads):
+            if other is not task and other.state != DEAD:
+                self._end_thread(other)
+        if task.tid != group.tgid:
+            self.kernel.tasks.pop(task.tid, None)
+            task.tid = group.tgid
+            self.kernel.tasks[task.tid] = task
+        group.threads = [task]
+        futex_exit_release(task)
 
     def exit_group(self, group: ThreadGroup, value: int, signaled: bool = False) -> None:
         if group.group_exiting or group.zombie:
@@ -165,6 +208,7 @@ class Lifecycle:
         kernel.scheduler.remove(task)
         task.state = DEAD
         kernel.vcpu.forget(task.ctx)
+        futex_exit_release(task)
         if task.clear_child_tid:
             try:
                 task.mm.write(task.clear_child_tid, b"\0\0\0\0")
@@ -180,6 +224,8 @@ class Lifecycle:
         self.release_vfork(group)
         self.put_mm(group.mm)
         self.put_files(group.files)
+        if group.ctty is not None and group.sid == group.tgid:
+            group.ctty.disassociate(group, on_exit=True)    # a session leader's exit hangs up its job
         init = kernel.init_group
         for child in group.children:
             child.parent = init

@@ -101,6 +101,7 @@ class SignalManager:
         pending = target.pending if target is not None else group.shared_pending
         if not pending.add(info):
             return False
+        group.signalfd_wait.wake_all()
         # Wake a thread that can take it now.
         for thread in threads:
             if not thread.blocked_mask & bit(signo):
@@ -152,7 +153,7 @@ class SignalManager:
                 return info
         return None
 
-    def _pgrp_orphaned(self, group: ThreadGroup) -> bool:
+    def pgrp_orphaned(self, group: ThreadGroup) -> bool:
         """No member of the process group has a parent (other than init) in another group of
         the same session."""
         for member in self.kernel.groups_in_pgrp(group.pgid):
@@ -181,7 +182,7 @@ class SignalManager:
                 if signo in IGNORED_BY_DEFAULT:
                     continue
                 if signo in STOP_SIGNALS:
-                    if signo != SIGSTOP and self._pgrp_orphaned(group):
+                    if signo != SIGSTOP and self.pgrp_orphaned(group):
                         continue        # terminal stops are discarded in orphaned process groups
                     # An interrupted call is settled when the task runs again: a handler for a
                     # signal that arrives meanwhile makes it fail with EINTR.

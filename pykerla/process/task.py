@@ -74,6 +74,7 @@ class ThreadGroup:
         self.fs: Any = None
         self.sighand = SignalHandlers()
         self.shared_pending = PendingSignals()
+        self.signalfd_wait = WaitQueue()     # woken when a signal becomes pending here (signalfd)
         self.creds = Credentials()
         self.pgid = tgid
         self.sid = tgid

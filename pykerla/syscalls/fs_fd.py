@@ -18,8 +18,10 @@ from ..fs.flags import (
     O_TRUNC,
     O_WRONLY,
 )
+from ..fs.memfd import F_ADD_SEALS, F_GET_SEALS, seal_fcntl
 from ..fs.pipe import PipeFile, new_pipe, resume_fifo_open
 from .fs_common import get_file, read_int, read_path, start_dir, write_int
+from .fs_lock import LOCK_COMMANDS, fcntl_lock
 from .table import syscall
 
 F_DUPFD = 0
@@ -134,6 +136,10 @@ def sys_fcntl(task: Any, fd: int, cmd: int, arg: int) -> int:
     if cmd == F_SETFL:
         file.set_status_flags(arg)
         return 0
+    if cmd in LOCK_COMMANDS:
+        return fcntl_lock(task, file, cmd, arg)
+    if cmd in (F_ADD_SEALS, F_GET_SEALS):
+        return seal_fcntl(file, cmd, arg)
     if cmd == F_GETPIPE_SZ:
         return _pipe_of(file).capacity
     if cmd == F_SETPIPE_SZ:

@@ -1,4 +1,4 @@
-"""Memory system calls: mmap, munmap, mprotect, mremap, madvise, brk."""
+"""Memory system calls: mmap, munmap, mprotect, mremap, madvise, msync, mincore, brk."""
 
 from __future__ import annotations
 
@@ -47,6 +47,18 @@ def sys_mremap(task: Task, old_addr: int, old_size: int, new_size: int, flags: i
 @syscall(28, "madvise", "p", "u", "i")
 def sys_madvise(task: Task, addr: int, length: int, advice: int) -> int:
     task.mm.madvise(addr, length, advice)
+    return 0
+
+
+@syscall(26, "msync", "p", "u", "x")
+def sys_msync(task: Task, addr: int, length: int, flags: int) -> int:
+    task.mm.msync(addr, length, flags)
+    return 0
+
+
+@syscall(27, "mincore", "p", "u", "p")
+def sys_mincore(task: Task, addr: int, length: int, vec: int) -> int:
+    task.mm.write(vec, task.mm.mincore(addr, length))
     return 0
 
 

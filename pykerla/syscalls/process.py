@@ -9,7 +9,9 @@ import time
 from pykerla.errors import KernelError
 from pykerla.process.exec import do_execve
 from pykerla.process.lifecycle import (
-    CLONE_VFORK, CLONE_VM, P_ALL, P_PGID, P_PID, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED, WUNTRACED,
+    CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_INTO_CGROUP, CLONE_PARENT, CLONE_SIGHAND, CLONE_THREAD,
+    CLONE_VFORK, CLONE_VM, CSIGNAL, P_ALL, P_PGID, P_PID, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED,
+    WUNTRACED,
 )
 from pykerla.process.signal_state import SIGCHLD
 from pykerla.process.task import Task
@@ -37,12 +39,13 @@ def read_string_array(task: Task, addr: int) -> list[bytes]:
             raise KernelError(errno.E2BIG)
 
 
-def _do_clone(task: Task, flags: int, newsp: int, parent_tid: int, child_tid: int, tls: int) -> int:
+def _do_clone(task: Task, flags: int, newsp: int, parent_tid: int, child_tid: int, tls: int,
+              set_tid: int = 0) -> int:
     scratch = task.syscall_scratch
     if "vfork_child" in scratch:
         child = scratch["vfork_child"]
     else:
-        tid = task.kernel.lifecycle.clone(task, flags, newsp, parent_tid, child_tid, tls)
+        tid = task.kernel.lifecycle.clone(task, flags, newsp, parent_tid, child_tid, tls, set_tid)
         child = scratch.get("vfork_child")
         if child is None:
             return tid
@@ -53,7 +56,7 @@ def _do_clone(task: Task, flags: int, newsp: int, parent_tid: int, child_tid: in
 
 @syscall(56, "clone", "x", "p", "p", "p", "p")
 def sys_clone(task: Task, flags: int, newsp: int, parent_tid: int, child_tid: int, tls: int) -> int:
-    return _do_clone(task, flags, newsp, parent_tid, child_tid, tls)
+    return _do_clone(task, flags & 0xFFFFFFFF, newsp, parent_tid, child_tid, tls)   # clone3-only flags are higher
 
 
 @syscall(57, "fork")
@@ -66,16 +69,53 @@ def sys_vfork(task: Task) -> int:
     return _do_clone(task, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0)
 
 
+CLONE_ARGS_SIZE_VER0, CLONE_ARGS_SIZE_VER2 = 64, 88   # struct clone_args without / with .cgroup
+PAGE_SIZE = 4096
+PID_MAX = 4194304
+MAX_PID_NS_LEVEL = 32
+
+
+def _clone3_set_tid(task: Task, ptr: int, count: int) -> int:
+    """The TID asked for by clone_args.set_tid (0: any). One pid namespace level exists."""
+    if not count:
+        return 0
+    tids = struct.unpack(f"<{count}i", task.mm.read(ptr, 4 * count))
+    if count > 1 or not 1 <= tids[0] < PID_MAX:
+        raise KernelError(errno.EINVAL)
+    if task.creds.euid != 0:
+        raise KernelError(errno.EPERM)
+    return tids[0]
+
+
 @syscall(435, "clone3", "p", "u")
 def sys_clone3(task: Task, args: int, size: int) -> int:
-    if size < 64 or size > 4096:
+    if "vfork_child" in task.syscall_scratch:       # a CLONE_VFORK parent waking up
+        return _do_clone(task, 0, 0, 0, 0, 0)
+    if size > PAGE_SIZE:
+        raise KernelError(errno.E2BIG)
+    if size < CLONE_ARGS_SIZE_VER0:
         raise KernelError(errno.EINVAL)
-    raw = task.mm.read(args, 88 if size >= 88 else 64)
-    flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls = struct.unpack_from("<8Q", raw)
-    if flags & 0xFF or exit_signal > 64:
+    raw = task.mm.read(args, size)
+    if any(raw[CLONE_ARGS_SIZE_VER2:]):
+        raise KernelError(errno.E2BIG)
+    (flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid_ptr, set_tid_size,
+     cgroup) = struct.unpack("<11Q", raw[:CLONE_ARGS_SIZE_VER2].ljust(CLONE_ARGS_SIZE_VER2, b"\0"))
+    if set_tid_size > MAX_PID_NS_LEVEL or bool(set_tid_ptr) != bool(set_tid_size):
         raise KernelError(errno.EINVAL)
+    if exit_signal & ~CSIGNAL or exit_signal > 64:
+        raise KernelError(errno.EINVAL)
+    if flags & CLONE_INTO_CGROUP and (cgroup > 0x7FFFFFFF or size < CLONE_ARGS_SIZE_VER2):
+        raise KernelError(errno.EINVAL)
+    set_tid = _clone3_set_tid(task, set_tid_ptr, set_tid_size)
+    if (flags & ~(0xFFFFFFFF | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) or flags & (CLONE_DETACHED | CSIGNAL)
+            or flags & CLONE_SIGHAND and flags & CLONE_CLEAR_SIGHAND
+            or flags & (CLONE_THREAD | CLONE_PARENT) and exit_signal
+            or bool(stack) != bool(stack_size)):
+        raise KernelError(errno.EINVAL)
+    if flags & CLONE_INTO_CGROUP:
+        raise KernelError(errno.EBADF)      # no cgroup hierarchy: no fd names a cgroup
     newsp = stack + stack_size if stack else 0
-    return _do_clone(task, flags | exit_signal, newsp, parent_tid, child_tid, tls)
+    return _do_clone(task, flags | exit_signal, newsp, parent_tid, child_tid, tls, set_tid)
 
 
 @syscall(59, "execve", "s", "p", "p")

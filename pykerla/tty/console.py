@@ -90,7 +90,7 @@ class HostTerminal:
         self.in_fd = in_fd
         self.out_fd = out_fd
         self.scheduler = kernel.scheduler
-        self.tty = Tty("console", self, kernel)
+        self.tty = Tty("console", self, kernel, rdev=makedev(TTYAUX_MAJOR, CONSOLE_MINOR))
         self.tty.winsize = _host_winsize(out_fd)
         self._backlog = b""     # host input the line discipline had no room for yet
         self._watching = False

@@ -12,7 +12,9 @@ It sits between a terminal device and the processes using it, and owns:
     XTABS) and hands the bytes to the `output` callback, as do echoes; output can be
     stopped (STOP char, TCOOFF), echoes are then held until it restarts.
 The device side (a host terminal, a pty master) only calls receive() and supplies the
-`output` callback, so every kind of terminal reuses this class.
+`output` callback, so every kind of terminal reuses this class. The optional `notify`
+callback hears of flushes and flow changes as TIOCPKT status bits (a pty master in packet
+mode reports them).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from .termios import (
     ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE, ECHONL, ICANON, ICRNL, IEXTEN, IGNCR, INLCR, ISIG, ISTRIP,
     IUCLC, IUTF8, IXANY, IXON, NOFLSH, OCRNL, OLCUC, ONLCR, ONLRET, ONOCR, OPOST, TABDLY, VDISABLE,
     VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT, VREPRINT, VSTART, VSTOP, VSUSP,
-    VTIME, VWERASE, XTABS, Termios,
+    TIOCPKT_FLUSHREAD, TIOCPKT_FLUSHWRITE, TIOCPKT_START, TIOCPKT_STOP, VTIME, VWERASE, XTABS, Termios,
 )
 
 N_TTY_BUF_SIZE = 4096
@@ -55,10 +57,12 @@ def _is_alnum(c: int) -> bool:
 
 class LineDiscipline:
     def __init__(self, termios: Termios, output: Callable[[bytes], None],
-                 signal: Callable[[int], None], clock: Callable[[], float] = time.monotonic) -> None:
+                 signal: Callable[[int], None], clock: Callable[[], float] = time.monotonic,
+                 notify: Callable[[int], None] | None = None) -> None:
         self.termios = termios
         self._output = output
         self._signal = signal
+        self._notify = notify or (lambda status: None)
         self.clock = clock
         self.wait_queue = WaitQueue()   # woken when input, flow state or settings change
         self.buf = bytearray()          # non-canonical mode: readable input
@@ -224,8 +228,8 @@ class LineDiscipline:
     def _isig(self, signo: int, c: int) -> None:
         t = self.termios
         if not t.lflag & NOFLSH:
+            self.flush_output()
             self.flush_input()
-            self.held.clear()
         self._signal(signo)
         if t.iflag & IXON:
             self.start_output()
@@ -414,6 +418,13 @@ class LineDiscipline:
         self.lines.clear()
         self.line.clear()
         self.lnext = False
+        self._notify(TIOCPKT_FLUSHREAD)
+        self.wait_queue.wake_all()
+
+    def flush_output(self) -> None:
+        """Drop output not yet delivered (held echoes)."""
+        self.held.clear()
+        self._notify(TIOCPKT_FLUSHWRITE)
         self.wait_queue.wake_all()
 
     # -- output --------------------------------------------------------------------------
@@ -471,7 +482,9 @@ class LineDiscipline:
     def stop_output(self, tco: bool = False) -> None:
         if tco:
             self.tco_stopped = True
-        self.stopped = True
+        if not self.stopped:
+            self.stopped = True
+            self._notify(TIOCPKT_STOP)
 
     def start_output(self, tco: bool = False) -> None:
         if tco:
@@ -482,6 +495,7 @@ class LineDiscipline:
             return
         if self.stopped:
             self.stopped = False
+            self._notify(TIOCPKT_START)
             if self.held:
                 held = bytes(self.held)
                 self.held.clear()

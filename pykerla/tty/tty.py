@@ -8,11 +8,23 @@ session it is the controlling terminal of and its foreground process group.
     tty.receive(data) -> int        input from the device (bytes accepted; the rest later,
                                     after driver.unthrottle())
     tty.attach(group)               make it `group`'s controlling terminal (proc_set_tty)
+    tty.disassociate(group, on_exit)   TIOCNOTTY / a session leader's exit (disassociate_ctty)
+    tty.hangup()                    the line is gone (tty_vhangup): the session leader is
+                                    signalled, the session loses it; waiting reads fail with
+                                    EIO, later reads see EOF, writes and ioctls fail with EIO
     TtyFile(tty, inode, flags, dentry)   the OpenFile: read/write/poll/ioctl
-    open_tty(task, tty, dentry, flags)   open a terminal node, acquiring it as controlling
-                                         terminal as open(2) does for a session leader
+    open_tty(task, tty, inode, flags, dentry)   open a terminal node, acquiring it as
+                                    controlling terminal as open(2) does for a session leader
     open_current_tty(task, dentry, flags)   /dev/tty
-    disassociate_ctty(group, on_exit)    TIOCNOTTY / a session leader's exit
+
+Drivers with more to say (pty.py) subclass Tty: write_room() limits output, file_opened()/
+file_closed() count the open files, set_termios() sees every settings change.
+
+Job control follows __tty_check_change: a process of a background group of the terminal's
+session that reads gets SIGTTIN, one that writes with TOSTOP set or changes the settings
+gets SIGTTOU; the call then restarts once the group is continued in the foreground. EIO
+instead when the group is orphaned, or for reads when SIGTTIN is ignored or blocked (a
+blocked or ignored SIGTTOU lets the change through).
 """
 
 from __future__ import annotations
@@ -27,14 +39,17 @@ from ..fs.dentry import Dentry
 from ..fs.file import OpenFile
 from ..fs.flags import O_NOCTTY
 from ..fs.inode import Inode
-from ..fs.poll import POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
-from ..process.signal_state import SIGCONT, SIGHUP, SIGWINCH
+from ..fs.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
+from ..errors import ERESTARTSYS
+from ..process.signal_state import SIG_IGN, SIGCONT, SIGHUP, SIGTTIN, SIGTTOU, SIGWINCH, SigInfo, bit
 from ..process.wait_queue import WouldBlock
 from . import termios as T
 from .line_discipline import LineDiscipline
 
 _INT = struct.Struct("<i")
 _READ_START = "tty_read_start"
+SI_KERNEL = 0x80
+HUNG_UP_POLLMASK = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM
 
 
 class TtyDriver(Protocol):
@@ -46,19 +61,40 @@ class TtyDriver(Protocol):
 
 
 class Tty:
-    def __init__(self, name: str, driver: TtyDriver, kernel: Any) -> None:
+    def __init__(self, name: str, driver: TtyDriver, kernel: Any, termios: T.Termios | None = None,
+                 rdev: int = 0) -> None:
         self.name = name
         self.driver = driver
         self.kernel = kernel
-        self.ldisc = LineDiscipline(T.Termios(), driver.write, self._isig)
+        self.rdev = rdev                    # its device number, for /proc/PID/stat's tty_nr
+        self.ldisc = LineDiscipline(termios or T.Termios(), driver.write, self._isig,
+                                    notify=self.ldisc_status)
         self.wait_queue = self.ldisc.wait_queue
         self.winsize = T.Winsize()
         self.session: int | None = None     # sid of the session it controls
         self.pgrp: int | None = None        # foreground process group
+        self.hung_up = False
 
     @property
     def termios(self) -> T.Termios:
         return self.ldisc.termios
+
+    # -- what drivers may refine -----------------------------------------------------------
+    def write_room(self) -> int:
+        """How much output the device takes now (0: writers wait)."""
+        return 1 << 30
+
+    def file_opened(self) -> None:
+        """A file of this terminal was opened."""
+
+    def file_closed(self) -> None:
+        """A file of this terminal was closed for the last time."""
+
+    def ldisc_status(self, status: int) -> None:
+        """The line discipline flushed or changed the flow of output (a TIOCPKT bit)."""
+
+    def set_termios(self, new: T.Termios) -> None:
+        self.ldisc.set_termios(new)
 
     def receive(self, data: bytes) -> int:
         return self.ldisc.receive(data)
@@ -83,6 +119,37 @@ class Tty:
         self.pgrp = group.pgid
         group.ctty = self
 
+    def disassociate(self, group: Any, on_exit: bool) -> None:
+        """`group`, a session leader, gives up this controlling terminal: the foreground
+        process group gets SIGHUP (and SIGCONT unless the leader is exiting) and the whole
+        session loses it."""
+        if self.pgrp is not None:
+            self.kernel.kill_pgrp(self.pgrp, SIGHUP)
+            if not on_exit:
+                self.kernel.kill_pgrp(self.pgrp, SIGCONT)
+        self.session = self.pgrp = None
+        _clear_session_ctty(self.kernel, group.sid)
+
+    def hangup(self) -> None:
+        """The line went away (tty_vhangup): the session leader gets SIGHUP and SIGCONT and
+        the session loses its controlling terminal (the foreground process group gets no
+        signal of its own: measured on Linux 6.18)."""
+        if self.hung_up:
+            return
+        self.hung_up = True
+        if self.session is not None:
+            for group in list(self.kernel.groups.values()):
+                if group.sid != self.session or group.zombie:
+                    continue
+                if group.ctty is self:
+                    group.ctty = None
+                if group.tgid == group.sid:
+                    for signo in (SIGHUP, SIGCONT):
+                        self.kernel.signals.send_to_group(group, SigInfo(signo, code=SI_KERNEL))
+        self.session = self.pgrp = None
+        self.ldisc.flush_input()
+        self.ldisc.start_output()
+
 
 def _clear_session_ctty(kernel: Any, sid: int) -> None:
     for group in list(kernel.groups.values()):
@@ -90,39 +157,47 @@ def _clear_session_ctty(kernel: Any, sid: int) -> None:
             group.ctty = None
 
 
-def disassociate_ctty(group: Any, on_exit: bool) -> None:
-    """A session leader gives up its controlling terminal: the foreground process group
-    gets SIGHUP (and SIGCONT unless the leader is exiting) and the whole session loses it."""
-    tty = group.ctty
-    if tty is None:
-        return
-    if tty.pgrp is not None:
-        tty.kernel.kill_pgrp(tty.pgrp, SIGHUP)
-        if not on_exit:
-            tty.kernel.kill_pgrp(tty.pgrp, SIGCONT)
-    tty.session = tty.pgrp = None
-    _clear_session_ctty(tty.kernel, group.sid)
-
-
 class TtyFile(OpenFile):
     """An open terminal."""
+
+    counts_open = True      # a pty master's file is not an open of its slave
+    # Requests that change the terminal: SIGTTOU from the background (tty_check_change callers)
+    changes = frozenset((T.TCSETS, T.TCSETSW, T.TCSETSF, T.TCSETS2, T.TCSETSW2, T.TCSETSF2, T.TIOCSPGRP,
+                         T.TCFLSH, T.TCXONC, T.TCSBRK, T.TCSBRKP, T.TIOCSBRK, T.TIOCCBRK, T.TIOCSETD))
 
     def __init__(self, tty: Tty, inode: Inode, flags: int, dentry: Dentry | None = None) -> None:
         super().__init__(inode, flags, dentry)
         self.tty = tty
         self.wait_queue = tty.wait_queue
+        if self.counts_open:
+            tty.file_opened()
+
+    def release(self) -> None:
+        if self.counts_open:
+            self.tty.file_closed()
 
     def read(self, task: Any, size: int) -> bytes:
-        ldisc = self.tty.ldisc
+        tty = self.tty
+        if tty.hung_up:  # a read that was waiting sees the other side close; later ones EOF
+            if _READ_START in task.syscall_scratch:
+                raise KernelError(errno.EIO)
+            return b""
+        self.check_job_control(task, SIGTTIN)
+        ldisc = tty.ldisc
         started = task.syscall_scratch.setdefault(_READ_START, ldisc.clock())
         data = ldisc.read(size, self.nonblocking, started)
         if data:
-            self.tty.driver.unthrottle()
+            tty.driver.unthrottle()
         return data
 
     def write(self, task: Any, data: bytes) -> int:
-        ldisc = self.tty.ldisc
-        if ldisc.stopped:
+        tty = self.tty
+        if tty.hung_up:
+            raise KernelError(errno.EIO)
+        ldisc = tty.ldisc
+        if ldisc.termios.lflag & T.TOSTOP:
+            self.check_job_control(task, SIGTTOU)
+        if ldisc.stopped or tty.write_room() <= 0:
             if self.nonblocking:
                 raise KernelError(errno.EAGAIN)
             raise WouldBlock([self.wait_queue])
@@ -130,8 +205,11 @@ class TtyFile(OpenFile):
         return len(data)
 
     def poll(self, events: int) -> int:
-        ldisc = self.tty.ldisc
-        mask = 0 if ldisc.stopped else POLLOUT | POLLWRNORM
+        tty = self.tty
+        if tty.hung_up:
+            return HUNG_UP_POLLMASK
+        ldisc = tty.ldisc
+        mask = 0 if ldisc.stopped or tty.write_room() <= 0 else POLLOUT | POLLWRNORM
         if ldisc.input_available(for_poll=True):
             mask |= POLLIN | POLLRDNORM
         return mask
@@ -145,10 +223,36 @@ class TtyFile(OpenFile):
         return b"/dev/" + self.tty.name.encode()
 
     def ioctl(self, task: Any, cmd: int, arg: int) -> int:
+        if self.tty.hung_up:
+            raise KernelError(errno.ENOTTY if cmd == T.TIOCSPGRP else errno.EIO)
         handler = _IOCTLS.get(cmd)
         if handler is None:
             raise KernelError(errno.ENOTTY)
+        if cmd in self.changes:
+            try:
+                self.check_job_control(task, SIGTTOU)
+            except KernelError as e:
+                if cmd == T.TIOCSPGRP and e.errno == errno.EIO:
+                    raise KernelError(errno.ENOTTY) from None
+                raise
         return handler(self, task, arg)
+
+    # -- job control -----------------------------------------------------------------------
+    def check_job_control(self, task: Any, signo: int) -> None:
+        """__tty_check_change: may `task` read (SIGTTIN) or write/change (SIGTTOU) its
+        controlling terminal now? See the module docstring."""
+        tty = self.tty
+        group = task.group
+        if group.ctty is not tty or tty.pgrp is None or group.pgid == tty.pgrp:
+            return
+        if task.blocked_mask & bit(signo) or group.sighand.actions[signo].handler == SIG_IGN:
+            if signo == SIGTTIN:
+                raise KernelError(errno.EIO)
+            return
+        if task.kernel.signals.pgrp_orphaned(group):
+            raise KernelError(errno.EIO)
+        task.kernel.kill_pgrp(group.pgid, signo)
+        raise KernelError(ERESTARTSYS)
 
     # -- termios -------------------------------------------------------------------------
     def _get_termios(self, task: Any, arg: int, termios2: bool = False) -> int:
@@ -159,7 +263,7 @@ class TtyFile(OpenFile):
         new = T.Termios.unpack(task.mm.read(arg, size))
         if flush:
             self.tty.flush_input()
-        self.tty.ldisc.set_termios(new)  # output is never queued, so the "W" variants need no wait
+        self.tty.set_termios(new)  # output is never queued, so the "W" variants need no wait
         return 0
 
     # -- window size ---------------------------------------------------------------------
@@ -224,7 +328,7 @@ class TtyFile(OpenFile):
         self._require_ctty(task)
         group = task.group
         if group.sid == group.tgid:
-            disassociate_ctty(group, on_exit=False)
+            self.tty.disassociate(group, on_exit=False)
         else:
             group.ctty = None
         return 0
@@ -244,7 +348,7 @@ class TtyFile(OpenFile):
         if arg != T.TCOFLUSH:
             self.tty.flush_input()
         if arg != T.TCIFLUSH:
-            self.tty.ldisc.held.clear()
+            self.tty.ldisc.flush_output()
         return 0
 
     def _flow(self, task: Any, arg: int) -> int:
@@ -306,10 +410,12 @@ _IOCTLS: dict[int, _Handler] = {
 }
 
 
-def open_tty(task: Any, tty: Tty, dentry: Dentry, flags: int) -> TtyFile:
+def open_tty(task: Any, tty: Tty, inode: Inode, flags: int, dentry: Dentry | None = None) -> TtyFile:
     """Open a terminal node. A session leader without a controlling terminal acquires it
     unless O_NOCTTY is given or it already controls another session (tty_open)."""
-    file = TtyFile(tty, dentry.inode, flags, dentry)
+    if tty.hung_up:
+        raise KernelError(errno.EIO)
+    file = TtyFile(tty, inode, flags, dentry)
     group = task.group
     if (not flags & O_NOCTTY and group.sid == group.tgid and group.ctty is None
             and tty.session is None):

@@ -37,7 +37,7 @@ def test_build_root_from_archive(ns) -> None:
         lookup(ctx, "/dev/console")
     tmp = lookup(ctx, "/tmp")
     assert tmp.mount.sb.fstype == "tmpfs" and tmp.inode.mode == 0o41777
-    assert [m.sb.fstype for m in ns.mounts] == ["rootfs", "devtmpfs", "tmpfs"]
+    assert [m.sb.fstype for m in ns.mounts] == ["rootfs", "devtmpfs", "tmpfs", "tmpfs"]  # /dev/shm, /tmp
     assert ns.mounts[1].options() == "rw,nosuid"
 
 

@@ -9,10 +9,10 @@ from pykerla.errors import KernelError
 from pykerla.fs.flags import O_NONBLOCK, O_RDWR, S_IFCHR
 from pykerla.fs.inode import Inode, SuperBlock
 from pykerla.fs.poll import POLLIN, POLLOUT
-from pykerla.process.signal_state import SIGCONT, SIGHUP, SIGINT, SIGWINCH
+from pykerla.process.signal_state import SIGCONT, SIGHUP, SIGINT, SIGTTOU, SIGWINCH
 from pykerla.process.wait_queue import WouldBlock
 from pykerla.tty import termios as T
-from pykerla.tty.tty import Tty, TtyFile, disassociate_ctty, open_current_tty, open_tty
+from pykerla.tty.tty import Tty, TtyFile, open_current_tty, open_tty
 
 
 class Memory:
@@ -62,6 +62,7 @@ class Task:
         self.mm = mm
         self.creds = Creds()
         self.syscall_scratch = {}
+        self.blocked_mask = 1 << (SIGTTOU - 1)    # as a shell has it: background changes go through
 
 
 class Driver:
@@ -237,7 +238,7 @@ def test_tiocnotty_by_session_leader_hangs_up_foreground(env):
 def test_disassociate_on_exit_sends_only_sighup(env):
     kernel, tty, driver, file, task = env
     tty.attach(task.group)
-    disassociate_ctty(task.group, on_exit=True)
+    tty.disassociate(task.group, on_exit=True)
     assert kernel.sent == [(10, SIGHUP)]
 
 
@@ -278,6 +279,6 @@ def test_open_acquires_controlling_tty_for_session_leader(env):
     with pytest.raises(KernelError) as e:
         open_current_tty(task, dentry, O_RDWR)
     assert e.value.errno == errno.ENXIO
-    opened = open_tty(task, tty, dentry, O_RDWR)
+    opened = open_tty(task, tty, dentry.inode, O_RDWR, dentry)
     assert task.group.ctty is tty
     assert open_current_tty(task, dentry, O_RDWR).tty is opened.tty

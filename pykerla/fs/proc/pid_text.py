@@ -65,8 +65,7 @@ def tty_of(group: Any) -> tuple[int, int]:
     tty = group.ctty
     if tty is None:
         return 0, -1
-    rdev = getattr(tty, "rdev", 0)
-    major, minor = dev_major(rdev), dev_minor(rdev)
+    major, minor = dev_major(tty.rdev), dev_minor(tty.rdev)
     tty_nr = (minor & 0xFF) | (major << 8) | ((minor & ~0xFF) << 12)
     return tty_nr, tty.pgrp if tty.pgrp is not None else -1
 
@@ -175,11 +174,12 @@ def status_text(group: Any, task: Any, tid: int) -> bytes:
     ignored, caught = signal_sets(group)
     queued = len(group.shared_pending.queue) + sum(len(t.pending.queue) for t in group.threads)
     files = None if group.zombie else group.files
-    umask = group.fs.umask if group.fs is not None else 0o022
+    fs = None if group.zombie else group.fs
     cap_prm = CAP_FULL if 0 in (c.uid, c.euid, c.suid) else 0
     cap_eff = CAP_FULL if c.euid == 0 else 0
     lines = [
-        f"Name:\t{as_bytes(group.comm).decode(errors='replace')}", f"Umask:\t{umask:04o}",
+        f"Name:\t{as_bytes(group.comm).decode(errors='replace')}",
+        *([f"Umask:\t{fs.umask:04o}"] if fs is not None else []),  # none once the process has exited
         f"State:\t{STATE_NAMES.get(state, state)}", f"Tgid:\t{group.tgid}", "Ngid:\t0", f"Pid:\t{tid}",
         f"PPid:\t{ppid_of(group)}", "TracerPid:\t0",
         f"Uid:\t{c.uid}\t{c.euid}\t{c.suid}\t{c.fsuid}", f"Gid:\t{c.gid}\t{c.egid}\t{c.sgid}\t{c.fsgid}",
