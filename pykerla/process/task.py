@@ -135,6 +135,7 @@ class Task:
         self.clear_child_tid = 0
         self.robust_list = 0
         self.altstack = (0, 2, 0)       # ss_sp, ss_flags (SS_DISABLE), ss_size
+        self.nice = 0                   # -20..19 (syscalls/priority.py); clone copies it
 
     # Convenience accessors used by syscall handlers.
     @property

@@ -65,6 +65,7 @@ COMMANDS = {
     "grep_r": ["bash", "-c", "grep -rc root /etc | sort"],
     "sed": ["bash", "-c", SED],
     "xargs": ["bash", "-c", "seq 10 | xargs -n 3 echo"],
+    "bash_dev_fd": ["bash", "-c", "paste <(seq 3) <(seq 4 6); cat /dev/stdin <<< here; echo x | wc -c /dev/fd/0"],
     "perl": ["perl", "-e", PERL],
     "lua": ["lua5.4", "-e", LUA],
     "python3": ["python3", "/root/accept.py"],
