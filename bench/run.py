@@ -57,6 +57,7 @@ class Benchmark:
 
 BENCHMARKS = (
     Benchmark("null_syscall", 1_000_000, 50_000),
+    Benchmark("clock_gettime", 10_000_000, 2_000_000),
     Benchmark("write_null", 1_000_000, 50_000),
     Benchmark("pipe_pingpong", 50_000, 10_000),
     Benchmark("fork_exit", 5_000, 1_000),

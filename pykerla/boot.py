@@ -16,6 +16,7 @@ from pykerla.fs import proc as _procfs  # noqa: F401 - registers the "proc" file
 from pykerla.fs.namei import lookup
 from pykerla.fs.rootfs import build_root, mount_proc
 from pykerla.kernel import DeadlockError, Kernel
+from pykerla.mm.vdso import Vdso
 from pykerla.net.host import NoNetwork
 from pykerla.net.namespace import kernel_net
 from pykerla.net.publish import PortPublisher, PortSpec, PublishError, trace_log
@@ -41,6 +42,7 @@ class BootOptions:
     net: str = "none"
     serve_fd: int | None = None   # `pykerla serve`: a connected host socket bridged to serve_port;
     serve_port: int = 22          # the kernel stops when that connection ends
+    vdso: bool = True             # map a vDSO into programs (clock_gettime & co. without a trap)
 
 
 class BootError(Exception):
@@ -110,8 +112,12 @@ def boot(options: BootOptions) -> int:
     if options.serve_fd is not None:
         publisher.on_bridge_closed = lambda: kernel.finish(0)
         publisher.adopt(socket.socket(fileno=options.serve_fd), options.serve_port)
+    vdso_status = "vDSO disabled (--no-vdso)"
+    if options.vdso:
+        kernel.vdso, vdso_status = Vdso.create(kernel)
     if options.trace:
         print(f"pykerla: platform {platform.describe()}", file=sys.stderr)
+        print(f"pykerla: {vdso_status}", file=sys.stderr)
     try:
         namespace = build_root(options.root)
     except (ValueError, OSError) as e:
@@ -159,6 +165,7 @@ def boot(options: BootOptions) -> int:
                 "context switches": kernel.scheduler.context_switches,
                 "vcpu exits": kernel.vcpu.exits,
                 "tlb flushes": kernel.vcpu.flushes,
+                "vdso": vdso_status,
             })
     if status & 0x7F:
         return 128 + (status & 0x7F)

@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="bridge connections to a host port (default address 127.0.0.1) to a guest TCP port")
     run.add_argument("--net", default="none", choices=NET_MODES,
                      help="what the guest reaches beyond its loopback (default none)")
+    run.add_argument("--vdso", action=argparse.BooleanOptionalAction, default=True,
+                     help="map a vDSO so clock_gettime, gettimeofday, time and getcpu need no trap (default on)")
     run.add_argument("--serve-fd", type=int, help=argparse.SUPPRESS)    # used by `pykerla serve`
     run.add_argument("--serve-port", type=int, default=22, help=argparse.SUPPRESS)
     run.add_argument("command", nargs=argparse.REMAINDER)
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     options = BootOptions(root=args.root or default_root(), command=command, platform=args.platform,
                           memory=args.memory, trace=args.trace, stats=args.stats, env=args.env,
                           workdir=args.workdir, publish=args.publish, net=args.net, serve_fd=args.serve_fd,
-                          serve_port=args.serve_port)
+                          serve_port=args.serve_port, vdso=args.vdso)
     try:
         return boot(options)
     except BootError as e:

@@ -80,6 +80,7 @@ class Kernel:
         self.hostname = b"pykerla"
         self.domainname = b"(none)"
         self.mounts: Any = None
+        self.vdso: Any = None    # mm/vdso.Vdso mapped into every program (set by boot), or None
         signal.signal(signal.SIGALRM, lambda _signo, _frame: None)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
 
@@ -135,6 +136,7 @@ class Kernel:
         stats = self.stats
         signal.setitimer(signal.ITIMER_REAL, 0.01, 0.01)
         last: Task | None = None
+        clocks = self.vdso.timekeeper if self.vdso is not None else None
         try:
             while not self.finished:
                 task = sched.pick()
@@ -157,6 +159,8 @@ class Kernel:
                     sched.context_switches += 1
                     last = task
                 start = time.perf_counter()
+                if clocks is not None and start >= clocks.next_update:
+                    clocks.update()     # the vDSO's clocks: refreshed at least every tick
                 trap = vcpu.run(task.ctx)
                 now = time.perf_counter()
                 group.utime += now - start

@@ -69,7 +69,7 @@ class Tracer:
     def signal(self, task: Task, info: SigInfo) -> None:
         if not self.enabled:
             return
-        fields = [f"si_signo={signal_name(info.signo)}", f"si_code={info.code}"]
+        fields = [f"si_signo={signal_name(info.signo)}", f"si_code={si_code_name(info.signo, info.code)}"]
         if info.addr:
             fields.append(f"si_addr={info.addr:#x}")
         else:
@@ -80,7 +80,8 @@ class Tracer:
         if not self.enabled:
             return
         if status & 0x7F:
-            self._emit(f"[{task.tid}] +++ killed by {signal_name(status & 0x7F)} +++")
+            core = " (core dumped)" if status & 0x80 else ""
+            self._emit(f"[{task.tid}] +++ killed by {signal_name(status & 0x7F)}{core} +++")
         else:
             self._emit(f"[{task.tid}] +++ exited with {status >> 8} +++")
 
@@ -111,3 +112,26 @@ def format_result(result: int) -> str:
     if result > 0xFFFF:
         return f"{result:#x}"
     return str(result)
+
+
+# si_code names as strace prints them: the generic (sender) codes, then per-signal codes.
+_GENERIC_CODES = {0: "SI_USER", 0x80: "SI_KERNEL", -1: "SI_QUEUE", -2: "SI_TIMER", -3: "SI_MESGQ",
+                  -4: "SI_ASYNCIO", -5: "SI_SIGIO", -6: "SI_TKILL"}
+_SIGNAL_CODES = {
+    4: ("ILL_ILLOPC", "ILL_ILLOPN", "ILL_ILLADR", "ILL_ILLTRP", "ILL_PRVOPC", "ILL_PRVREG", "ILL_COPROC",
+        "ILL_BADSTK"),
+    5: ("TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH", "TRAP_HWBKPT"),
+    7: ("BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR", "BUS_MCEERR_AR", "BUS_MCEERR_AO"),
+    8: ("FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV", "FPE_FLTOVF", "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV",
+        "FPE_FLTSUB"),
+    11: ("SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR", "SEGV_PKUERR"),
+    17: ("CLD_EXITED", "CLD_KILLED", "CLD_DUMPED", "CLD_TRAPPED", "CLD_STOPPED", "CLD_CONTINUED"),
+}
+
+
+def si_code_name(signo: int, code: int) -> str:
+    """strace's spelling of a siginfo si_code (the number when it has no name)."""
+    if code in _GENERIC_CODES:
+        return _GENERIC_CODES[code]
+    names = _SIGNAL_CODES.get(signo, ())
+    return names[code - 1] if 0 < code <= len(names) else str(code)

@@ -23,6 +23,7 @@ class FdTable:
         self._files: dict[int, OpenFile] = {}
         self._cloexec: set[int] = set()
         self.limit = limit  # RLIMIT_NOFILE soft limit; setrlimit updates it
+        self._low = 0       # every fd below it is in use (Linux's next_fd): no rescans
 
     def get(self, fd: int) -> OpenFile:
         """The open file of `fd`, or EBADF."""
@@ -55,9 +56,11 @@ class FdTable:
 
     def next_free(self, lowest: int = 0) -> int:
         """The fd install() would use (EMFILE if none), to fail before side effects."""
-        fd = lowest
+        fd = max(lowest, self._low)
         while fd in self._files:
             fd += 1
+        if lowest <= self._low:
+            self._low = fd
         if fd >= self.limit:
             raise KernelError(errno.EMFILE)
         return fd
@@ -90,6 +93,7 @@ class FdTable:
         if file is None:
             raise KernelError(errno.EBADF)
         self._cloexec.discard(fd)
+        self._low = min(self._low, fd)
         close_posix(self, file)
         file.put()
 

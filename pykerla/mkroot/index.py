@@ -115,7 +115,31 @@ def load_apt_index() -> PackageIndex:
     if result.returncode != 0:
         raise MkrootError(f"apt-cache dumpavail failed: {result.stderr.strip()}")
     native = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
-    index = parse_packages(result.stdout, native or "amd64")
+    index = parse_packages(_downloadable_candidates(result.stdout), native or "amd64")
     if not index.packages:
         raise MkrootError("apt knows no packages: run `apt-get update` first")
     return index
+
+
+def _downloadable_candidates(text: str) -> str:
+    """dumpavail's candidate may be a version installed from a local .deb (no Filename: apt
+    cannot download it); put the newest version of the same architecture that an archive
+    holds (`apt-cache show` lists the versions newest first) in its place, when there is one."""
+    def key(stanza: str) -> tuple[str, str] | None:
+        name = re.search(r"^Package:[ \t]*(\S+)", stanza, re.MULTILINE)
+        arch = re.search(r"^Architecture:[ \t]*(\S+)", stanza, re.MULTILINE)
+        return (name.group(1), arch.group(1) if arch else "") if name else None
+
+    stanzas = re.split(r"\n\s*\n", text)
+    local: dict[tuple[str, str], int] = {}
+    for i, stanza in enumerate(stanzas):
+        if (k := key(stanza)) and not re.search(r"^Filename:", stanza, re.MULTILINE):
+            local[k] = i
+    if not local:
+        return text
+    names = sorted({name for name, _arch in local})
+    shown = subprocess.run(["apt-cache", "show", *names], capture_output=True, text=True, errors="replace").stdout
+    for stanza in re.split(r"\n\s*\n", shown):
+        if (k := key(stanza)) in local and re.search(r"^Filename:", stanza, re.MULTILINE):
+            stanzas[local.pop(k)] = stanza
+    return "\n\n".join(stanzas)

@@ -92,6 +92,7 @@ class AddressSpace:
         self.saved_auxv = b""  # the auxv words as written to the stack (/proc/pid/auxv)
         self.stack_rlimit = DEFAULT_STACK_RLIMIT
         self.rss = 0  # leaf entries holding a frame (pages)
+        self.hiwater_rss = 0  # the most rss has been (getrusage's ru_maxrss)
         self._words = phys.words
         self._ram = phys.ram
 
@@ -614,6 +615,8 @@ class AddressSpace:
     def _set_leaf(self, pte: int, vma: Vma, paddr: int) -> None:
         self._words[pte >> 3] = self._leaf_bits(vma, paddr)
         self.rss += 1
+        if self.rss > self.hiwater_rss:
+            self.hiwater_rss = self.rss
 
     def _fault_vma(self, addr: int) -> Vma | None:
         """The VMA covering addr, growing a stack VMA down to it when Linux would."""
@@ -746,6 +749,7 @@ class AddressSpace:
                         log.pte(pte + (k << 3))
                     q[child_base + k] = entry
                     child.rss += 1
+        child.hiwater_rss = child.rss
         return child
 
     def release(self) -> None:

@@ -33,6 +33,7 @@ INADDR_ANY = bytes(4)
 IN6ADDR_ANY = bytes(16)
 IN6ADDR_LOOPBACK = bytes(15) + b"\x01"
 INADDR_LOOPBACK = bytes([127, 0, 0, 1])
+V4_MAPPED_PREFIX = bytes(10) + b"\xff\xff"  # ::ffff:a.b.c.d, an IPv4 address seen by IPv6
 
 _FAMILY = struct.Struct("<H")
 _IN = struct.Struct("<HH4s8x")
@@ -54,10 +55,27 @@ class InetAddr(NamedTuple):
     def is_loopback(self) -> bool:
         if self.family == AF_INET:
             return self.host[0] == 127
-        return self.host == IN6ADDR_LOOPBACK
+        return self.host == IN6ADDR_LOOPBACK or (self.is_v4_mapped and self.host[12] == 127)
+
+    @property
+    def is_v4_mapped(self) -> bool:
+        return self.family == AF_INET6 and self.host[:12] == V4_MAPPED_PREFIX
+
+    @property
+    def reaches_v4(self) -> bool:
+        """Whether the address names an IPv4 endpoint (directly or v4-mapped)."""
+        return self.family == AF_INET or self.is_v4_mapped
 
     def with_port(self, port: int) -> InetAddr:
         return InetAddr(self.family, self.host, port)
+
+    def as_family(self, family: int) -> InetAddr:
+        """The same IPv4 endpoint as a socket of `family` names it (a.b.c.d <-> ::ffff:a.b.c.d)."""
+        if self.family == family:
+            return self
+        if family == AF_INET6:
+            return InetAddr(AF_INET6, V4_MAPPED_PREFIX + self.host, self.port)
+        return InetAddr(AF_INET, self.host[12:], self.port)
 
 
 def any_addr(family: int) -> InetAddr:

@@ -30,6 +30,7 @@ from .dgram import Datagram, DgramSocket
 from .namespace import NetNamespace, net_of
 from .socket import (
     MSG_OOB,
+    MSG_TRUNC,
     RCV_SHUTDOWN,
     SEND_SHUTDOWN,
     SHUT_RDWR,
@@ -38,6 +39,7 @@ from .socket import (
     SO_REUSEPORT,
     SOCK_DGRAM,
     SOCK_STREAM,
+    Message,
     Socket,
     int_option,
     owner_of,
@@ -151,8 +153,10 @@ class InetNaming(Socket):
 
     def destination(self, raw: bytes) -> InetAddr:
         """A connect/sendto address: the any address means the loopback; anything outside
-        the guest is unreachable."""
+        the guest is unreachable, and so is IPv4 from an IPV6_V6ONLY socket."""
         addr = self.decode(raw, for_bind=False)
+        if addr.is_v4_mapped and self.v6only:
+            raise KernelError(errno.ENETUNREACH)
         if addr.is_any:
             return InetAddr(addr.family, loopback(addr.family), addr.port)
         if not addr.is_loopback:
@@ -165,7 +169,7 @@ class InetNaming(Socket):
         addr = self.decode(raw, for_bind=True)
         if not (addr.is_any or addr.is_loopback):
             raise KernelError(errno.EADDRNOTAVAIL)
-        if self.local is not None:
+        if self.local is not None and self.local.port:
             raise KernelError(errno.EINVAL)
         if 0 < addr.port < PROT_SOCK and task.creds.euid != 0:
             raise KernelError(errno.EACCES)
@@ -188,12 +192,15 @@ class InetNaming(Socket):
         self.local = addr
         self.ns.ports.setdefault((self.protocol, addr.port), []).append(self)
 
-    def conflicts(self, addr: InetAddr, other: InetNaming) -> bool:
+    def conflicts(self, addr: InetAddr, other: InetNaming, listening: bool = False) -> bool:
+        """Whether binding `addr` (or, with `listening`, listening on it) clashes with `other`."""
         assert other.local is not None
         if not self.overlaps(addr, other):
             return False
         if self.flags_opts[SO_REUSEPORT] and other.flags_opts[SO_REUSEPORT]:
             return False
+        if listening and other.listening:
+            return True
         return not (self.flags_opts[SO_REUSEADDR] and other.flags_opts[SO_REUSEADDR] and not other.listening)
 
     def overlaps(self, addr: InetAddr, other: InetNaming) -> bool:
@@ -206,23 +213,39 @@ class InetNaming(Socket):
         return addr.is_any or theirs.is_any or addr.host == theirs.host
 
     def autobind(self) -> None:
-        if self.local is None:
-            self.take_port(any_addr(self.family))
+        """Take an ephemeral port (keeping a bound address) unless the socket has one."""
+        if self.local is None or not self.local.port:
+            self.take_port(self.local or any_addr(self.family))
 
     def source_for(self, dest: InetAddr) -> InetAddr:
-        """The local address a connection to `dest` uses (bound host, or the loopback)."""
+        """The local address a connection to `dest` uses (bound host, or the loopback;
+        ::ffff:127.0.0.1 from an IPv6 socket to a v4-mapped address)."""
         self.autobind()
-        assert self.local is not None
-        if self.local.is_any:
-            return InetAddr(self.family, loopback(self.family), self.local.port)
-        return self.local
+        local = self.local
+        assert local is not None
+        if dest.is_v4_mapped and not local.is_v4_mapped:
+            return InetAddr(AF_INET, INADDR_LOOPBACK, local.port).as_family(AF_INET6)
+        if local.is_any:
+            return InetAddr(self.family, loopback(self.family), local.port)
+        return local
 
     def bound_here(self, dest: InetAddr) -> list[Any]:
         """Sockets of this protocol bound to a local address that `dest` reaches, the
-        exact binds first."""
-        found = [s for s in self.ns.ports.get((self.protocol, dest.port), [])
-                 if s.local.family == dest.family and (s.local.is_any or s.local.host == dest.host)]
-        found.sort(key=lambda s: s.local.is_any)
+        exact binds first, then IPv4 sockets before IPv6 ones (Linux's lookup score). An
+        IPv4 destination also reaches dual-stack IPv6 sockets (bound to :: without V6ONLY)."""
+        found = []
+        for sock in self.ns.ports.get((self.protocol, dest.port), []):
+            local = sock.local
+            if dest.reaches_v4 and (local.family == AF_INET or not sock.v6only):
+                target = dest.as_family(local.family)
+            elif dest.family == AF_INET6 and local.family == AF_INET6:
+                target = dest
+            else:
+                continue
+            if local.is_any or local.host == target.host:
+                found.append(sock)
+        if len(found) > 1:
+            found.sort(key=lambda s: (s.local.is_any, s.local.family != AF_INET))
         return found
 
     def unbind(self) -> None:
@@ -251,6 +274,10 @@ class TcpSocket(InetNaming, StreamSocket):
         if self.state not in (CLOSE, LISTEN) or self.async_connect or self.peer is not None:
             raise KernelError(errno.EINVAL)
         self.autobind()
+        assert self.local is not None
+        if self.state != LISTEN and any(other is not self and self.conflicts(self.local, other, listening=True)
+               for other in self.ns.ports.get((self.protocol, self.local.port), [])):
+            raise KernelError(errno.EADDRINUSE)  # inet_csk_listen_start checks the port again
         super().listen(task, backlog)
         self.ns.listen_queue.wake_all()
 
@@ -304,14 +331,18 @@ class TcpSocket(InetNaming, StreamSocket):
         child.rcvbuf, child.sndbuf, child.linger = self.rcvbuf, self.sndbuf, self.linger
         child.timeouts = dict(self.timeouts)
         child.opts = dict(self.opts)
-        child.local = InetAddr(self.family, client.remote.host if client.remote else self.local.host,
-                               self.local.port)
-        child.remote = client.local
+        reached = client.remote.as_family(self.family) if client.remote else self.local
+        child.local = reached.with_port(self.local.port)
+        child.remote = client.local.as_family(self.family)
         self.ns.ports[(IPPROTO_TCP, self.local.port)].append(child)
         return child
 
     def send_checks(self, task: Any, flags: int) -> StreamSocket | None:
-        self.raise_pending_error()
+        err = self.take_error()
+        if err == errno.EPIPE:   # sk_stream_error: a pending EPIPE raises SIGPIPE too
+            self.epipe(task, flags)
+        if err:
+            raise KernelError(err)
         if self.state == SYN_SENT:
             self.must_wait(task, flags, sending=True)
         return super().send_checks(task, flags)
@@ -378,6 +409,17 @@ class TcpSocket(InetNaming, StreamSocket):
         if self.state == LISTEN or (self.peer is None and not self.err and not self.shut):
             raise KernelError(errno.ENOTCONN)
 
+    def recvmsg(self, task: Any, size: int, flags: int) -> Message:
+        msg = super().recvmsg(task, size, flags)
+        if flags & MSG_TRUNC:    # TCP's MSG_TRUNC: the bytes are dropped, not copied
+            return msg._replace(data=b"", result=len(msg.data))
+        return msg
+
+    def outq(self) -> int:
+        if self.state == LISTEN:
+            raise KernelError(errno.EINVAL)
+        return 0
+
 
 class UdpSocket(InetNaming, DgramSocket):
     """UDP: datagrams between ports of the guest's loopback; a datagram nobody is bound to
@@ -385,6 +427,14 @@ class UdpSocket(InetNaming, DgramSocket):
 
     def __init__(self, ns: NetNamespace, owner: tuple[int, int], family: int, nonblocking: bool = False) -> None:
         super().__init__(ns, owner, family, SOCK_DGRAM, IPPROTO_UDP, nonblocking)
+
+    def destination(self, raw: bytes) -> InetAddr:
+        """UDP over IPv6 also takes a sockaddr_in (udpv6_sendmsg hands it to IPv4)."""
+        if self.family == AF_INET6 and len(raw) >= 2 and family_of(raw) == AF_INET:
+            if self.v6only:
+                raise KernelError(errno.ENETUNREACH)
+            raw = encode_inet(decode_inet(raw, AF_INET, for_bind=False).as_family(AF_INET6))
+        return super().destination(raw)
 
     def connect(self, task: Any, raw: bytes) -> None:
         if len(raw) >= 2 and family_of(raw) == AF_UNSPEC:
@@ -404,7 +454,7 @@ class UdpSocket(InetNaming, DgramSocket):
         addr_locked, port_locked = self.local_locks
         if not port_locked:
             self.unbind()
-            self.local = None
+            self.local = self.local.with_port(0) if addr_locked else None
         elif not addr_locked:
             self.local = any_addr(self.family).with_port(self.local.port)
 
@@ -433,13 +483,14 @@ class UdpSocket(InetNaming, DgramSocket):
             raise KernelError(errno.EMSGSIZE)
         self.raise_pending_error()
         if self.shut & SEND_SHUTDOWN:
-            self.epipe(task, flags)
+            raise KernelError(errno.EPIPE)  # sock_alloc_send_pskb: no SIGPIPE for datagrams
         source = self.source_for(target)
         for receiver in self.bound_here(target):
-            if receiver.remote is not None and receiver.remote != source:
+            seen_from = source.as_family(receiver.family)
+            if receiver.remote is not None and receiver.remote != seen_from:
                 continue
             if receiver.rx_bytes + len(data) <= receiver.rcvbuf:
-                receiver.deliver(Datagram(data, encode_inet(source), None, None))
+                receiver.deliver(Datagram(data, encode_inet(seen_from), None, None))
             break
         else:
             if self.remote is not None and target == self.remote:

@@ -77,6 +77,7 @@ SO_PROTOCOL = 38
 SO_DOMAIN = 39
 
 SIGPIPE = 13
+SIOCOUTQ = 0x5411            # TIOCOUTQ
 INT_MAX = 0x7FFFFFFF
 SYSCTL_MEM_MAX = 212992      # net.core.rmem_max / wmem_max
 SOCK_MIN_RCVBUF = 2304
@@ -147,12 +148,16 @@ class Socket(OpenFile):
 
     # -- OpenFile ----------------------------------------------------------------------
     def read(self, task: Any, size: int) -> bytes:
+        if not size:
+            return b""  # sock_read_iter: an empty read never reaches the protocol
         msg = self.recvmsg(task, size, 0)
         if msg.anc is not None:
             msg.anc.release()  # read() has nowhere to put passed files
         return msg.data
 
     def write(self, task: Any, data: bytes) -> int:
+        if not data:
+            return 0  # sock_write_iter: an empty write sends nothing, not even a datagram
         return self.sendmsg(task, data, None, None, 0)
 
     def path_name(self) -> bytes:
@@ -234,7 +239,15 @@ class Socket(OpenFile):
         raise KernelError(errno.ENOTCONN)
 
     def ioctl(self, task: Any, cmd: int, arg: int) -> int:
+        if cmd == SIOCOUTQ:
+            task.mm.write(arg, pack_int(self.outq()))
+            return 0
         raise KernelError(errno.ENOTTY)
+
+    def outq(self) -> int:
+        """SIOCOUTQ: bytes sent and not yet taken by the receiver (nothing is ever in flight
+        in a network without packets; Unix sockets override)."""
+        return 0
 
     # -- options -------------------------------------------------------------------------
     def getsockopt(self, level: int, name: int) -> bytes:

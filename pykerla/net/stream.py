@@ -217,7 +217,9 @@ class StreamSocket(Socket):
             if room >= total or not peer.rx:
                 peer.receive(Segment(data, anc))
                 return total
-        elif room > 0 and (total > done or not total):
+        elif not total:
+            return 0
+        elif room > 0:
             n = min(room, total - done)
             peer.receive(Segment(data[done:done + n], anc if not done else None))
             done += n

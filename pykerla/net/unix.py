@@ -58,15 +58,15 @@ class UnixNaming(Socket):
         if name and name[0] != 0:
             self.bind_path(task, name)
             return
+        if not name:
+            self.autobind()  # a socket that already has a name keeps it
+            return
         if self.name is not None:
             raise KernelError(errno.EINVAL)
-        if not name:
-            self.autobind()
-        else:
-            if (self.type, name) in self.ns.abstract:
-                raise KernelError(errno.EADDRINUSE)
-            self.ns.abstract[(self.type, name)] = self
-            self.name = name
+        if (self.type, name) in self.ns.abstract:
+            raise KernelError(errno.EADDRINUSE)
+        self.ns.abstract[(self.type, name)] = self
+        self.name = name
 
     def bind_path(self, task: Any, name: bytes) -> None:
         """Linux creates the socket inode first (EADDRINUSE if the name exists), then
@@ -162,6 +162,10 @@ class UnixStream(UnixNaming, StreamSocket):
             raise KernelError(errno.ENOTCONN)
         assert isinstance(peer, UnixNaming)
         return peer.sockname()
+
+    def outq(self) -> int:
+        peer = self.peer
+        return peer.rx_bytes if peer is not None and not self.peer_gone else 0
 
     def recv_name(self) -> bytes:
         peer = self.peer
@@ -270,6 +274,12 @@ class UnixDgram(UnixNaming, DgramSocket):
         if self.peer is not sender and len(self.rx) > MAX_DGRAM_QLEN:
             return True
         return bool(self.rx) and self.rx_bytes >= sender.sndbuf
+
+    def outq(self) -> int:
+        """SIOCOUTQ: the bytes of our datagrams still queued at the connected peer (Linux
+        counts buffer sizes, and datagrams sent elsewhere too)."""
+        peer = self.peer
+        return sum(len(d.data) for d in peer.rx if d.sender is self) if peer is not None else 0
 
     def writable_now(self) -> bool:
         peer = self.peer

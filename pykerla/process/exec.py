@@ -66,10 +66,11 @@ def do_execve(task: Task, path: bytes, argv: list[bytes], envp: list[bytes]) -> 
     mm = AddressSpace(kernel.phys, kernel.platform.kernel_pml4_entries)
     try:
         image = load_elf(mm, backing, lambda p: open_executable(task, p.encode() if isinstance(p, str) else p)[1])
+        vdso = kernel.vdso.map_into(mm) if kernel.vdso is not None else 0
         creds = task.creds
         sp = build_initial_stack(mm, argv, envp, image, filename,
                                  (creds.uid, creds.euid, creds.gid, creds.egid),
-                                 kernel.hwcap, os.urandom(16))
+                                 kernel.hwcap, os.urandom(16), sysinfo_ehdr=vdso)
     except BaseException:
         mm.release()
         raise
@@ -80,6 +81,7 @@ def do_execve(task: Task, path: bytes, argv: list[bytes], envp: list[bytes]) -> 
     group.mm = mm
     kernel.lifecycle.get_mm(mm)
     if old_mm is not None:
+        group.maxrss = max(group.maxrss, old_mm.hiwater_rss)
         kernel.lifecycle.put_mm(old_mm)
     kernel.lifecycle.release_vfork(group)
     group.did_exec = True

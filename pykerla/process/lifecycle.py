@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from pykerla.errors import KernelError
 from pykerla.platform.base import RAX, RSP
 from pykerla.process.robust_futex import futex_exit_release
-from pykerla.process.signal_state import CLD_EXITED, CLD_KILLED, SA_NOCLDWAIT, SIG_IGN, SIGCHLD, SigInfo
+from pykerla.process.signal_state import (
+    CLD_DUMPED, CLD_EXITED, CLD_KILLED, SA_NOCLDWAIT, SIG_IGN, SIGCHLD, SigInfo,
+)
 from pykerla.process.task import DEAD, Task, ThreadGroup
 from pykerla.process.wait_queue import WaitQueue, WouldBlock
 
@@ -137,6 +139,7 @@ class Lifecycle:
         if flags & CLONE_SETTLS:
             child.ctx.fs_base = tls
         child.blocked_mask = task.blocked_mask
+        child.nice = task.nice
         child.altstack = task.altstack if not flags & CLONE_VM or flags & CLONE_VFORK else (0, 2, 0)
         # Linux ignores faults on these stores: the child exists either way.
         if flags & CLONE_PARENT_SETTID:
@@ -193,11 +196,14 @@ class Lifecycle:
         group.threads = [task]
         futex_exit_release(task)
 
-    def exit_group(self, group: ThreadGroup, value: int, signaled: bool = False) -> None:
+    def exit_group(self, group: ThreadGroup, value: int, signaled: bool = False,
+                   core_dumped: bool = False) -> None:
         if group.group_exiting or group.zombie:
             return
         group.group_exiting = True
-        status = value & 0x7F if signaled else (value & 0xFF) << 8
+        status = (value & 0x7F) | (0x80 if core_dumped else 0) if signaled else (value & 0xFF) << 8
+        if signaled:
+            self.kernel.tracer.exit(group.threads[0], status)     # "+++ killed by SIGx +++"
         for t in list(group.threads):
             if t.state != DEAD:
                 self._end_thread(t)
@@ -222,10 +228,12 @@ class Lifecycle:
         group.exit_status = status
         kernel.timers.forget_group(group)
         self.release_vfork(group)
+        group.maxrss = group.peak_rss()
         self.put_mm(group.mm)
         self.put_files(group.files)
         if group.ctty is not None and group.sid == group.tgid:
             group.ctty.disassociate(group, on_exit=True)    # a session leader's exit hangs up its job
+        kernel.signals.kill_orphaned_pgrp(group, group.parent, leaving=group)
         init = kernel.init_group
         for child in group.children:
             child.parent = init
@@ -233,6 +241,7 @@ class Lifecycle:
                 init.children.append(child)
                 if child.zombie:
                     init.child_wait.wake_all()
+            kernel.signals.kill_orphaned_pgrp(child, group, leaving=group)
         group.children = []
         group.zombie = True
         parent = group.parent
@@ -241,12 +250,15 @@ class Lifecycle:
             return
         parent.children_utime += group.utime
         parent.children_stime += group.stime
+        parent.children_maxrss = max(parent.children_maxrss, group.maxrss, group.children_maxrss)
         action = parent.sighand.actions[SIGCHLD]
         autoreap = group.exit_signal == SIGCHLD and (action.handler == SIG_IGN or action.flags & SA_NOCLDWAIT)
         if autoreap:
             self._reap(parent, group)
         if group.exit_signal and not (autoreap and action.handler == SIG_IGN):
             code, st = (CLD_EXITED, status >> 8) if status & 0x7F == 0 else (CLD_KILLED, status & 0x7F)
+            if status & 0x80:
+                code = CLD_DUMPED
             kernel.signals.send_to_group(parent, SigInfo(group.exit_signal, code=code, pid=group.tgid,
                                                          uid=group.creds.uid, status=st,
                                                          utime=int(group.utime * 100),
@@ -278,7 +290,7 @@ class Lifecycle:
                 status = child.exit_status
                 if not options & WNOWAIT:
                     self._reap(group, child)
-                code = CLD_EXITED if status & 0x7F == 0 else CLD_KILLED
+                code = CLD_EXITED if status & 0x7F == 0 else CLD_DUMPED if status & 0x80 else CLD_KILLED
                 return child, status, code
             if options & WSTOPPED and child.stop_report is not None:
                 status = child.stop_report

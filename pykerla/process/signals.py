@@ -11,9 +11,10 @@ from pykerla.errors import ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR
 from pykerla.platform.base import (
     R8, R9, R10, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RFLAGS, RIP, RSI, RSP,
 )
+from pykerla.process.coredump import do_coredump
 from pykerla.process.signal_state import (
     CLD_CONTINUED, CLD_STOPPED, IGNORED_BY_DEFAULT, SA_NOCLDSTOP, SA_NODEFER, SA_ONSTACK, SA_RESETHAND,
-    SA_RESTART, SI_KERNEL, SI_TIMER, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGKILL, SIGSEGV, SIGSTOP,
+    SA_RESTART, SI_KERNEL, SI_TIMER, SIG_DFL, SIG_IGN, SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGSEGV, SIGSTOP,
     SS_AUTODISARM, SS_DISABLE, STOP_SIGNALS, UNBLOCKABLE, SigInfo, bit,
 )
 from pykerla.process.task import DEAD, SLEEPING, STOPPED, Task, ThreadGroup
@@ -118,6 +119,7 @@ class SignalManager:
                 group.shared_pending.discard(s)
             if group.stopped:
                 group.stopped = False
+                group.stop_signal = 0
                 group.continue_report = True
                 group.stop_report = None
                 for t in group.alive_threads():
@@ -153,15 +155,30 @@ class SignalManager:
                 return info
         return None
 
-    def pgrp_orphaned(self, group: ThreadGroup) -> bool:
-        """No member of the process group has a parent (other than init) in another group of
-        the same session."""
+    def pgrp_orphaned(self, group: ThreadGroup, leaving: ThreadGroup | None = None) -> bool:
+        """No member of the process group (`leaving` aside: it is exiting) has a parent, other
+        than init, in another group of the same session."""
         for member in self.kernel.groups_in_pgrp(group.pgid):
+            if member is leaving:
+                continue
             parent = member.parent
             if parent is not None and parent.tgid != 1 and parent.pgid != member.pgid \
                     and parent.sid == member.sid:
                 return False
         return True
+
+    def kill_orphaned_pgrp(self, group: ThreadGroup, parent: ThreadGroup | None,
+                           leaving: ThreadGroup | None) -> None:
+        """POSIX: a process group that an exit leaves orphaned, with a stopped member, gets
+        SIGHUP then SIGCONT. `parent` was the group's link outside its process group: the
+        exiting process's parent, or the exiting process itself for each of its children."""
+        if parent is None or parent.pgid == group.pgid or parent.sid != group.sid:
+            return
+        if not self.pgrp_orphaned(group, leaving):
+            return
+        if any(member.stopped for member in self.kernel.groups_in_pgrp(group.pgid)):
+            self.kernel.kill_pgrp(group.pgid, SIGHUP, SI_KERNEL)
+            self.kernel.kill_pgrp(group.pgid, SIGCONT, SI_KERNEL)
 
     # -- delivery --------------------------------------------------------------------------
     def deliver(self, task: Task) -> None:
@@ -188,7 +205,8 @@ class SignalManager:
                     # signal that arrives meanwhile makes it fail with EINTR.
                     self.group_stop(group, signo)
                     return
-                self.kernel.lifecycle.exit_group(group, signo, signaled=True)
+                dumped = do_coredump(task, signo, pack_siginfo(info))     # only for "core" signals
+                self.kernel.lifecycle.exit_group(group, signo, signaled=True, core_dumped=dumped)
                 return
             self._settle_restart(task, handler=action.flags)
             handled = True
@@ -323,6 +341,7 @@ class SignalManager:
     # -- stop / continue ---------------------------------------------------------------------
     def group_stop(self, group: ThreadGroup, signo: int) -> None:
         group.stopped = True
+        group.stop_signal = signo
         group.stop_report = (signo << 8) | 0x7F
         for t in group.alive_threads():
             if t.state != DEAD:

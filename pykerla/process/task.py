@@ -97,10 +97,13 @@ class ThreadGroup:
         self.vfork_done: WaitQueue | None = None
         self.stopped = False
         self.stop_report: int | None = None     # pending WUNTRACED report (status word)
+        self.stop_signal = 0                    # the signal that stopped the group, while stopped
         self.continue_report = False            # pending WCONTINUED report
         self.utime = 0.0
         self.stime = 0.0
         self.children_utime = 0.0
+        self.maxrss = 0                 # peak rss (pages) of the images this process left by exec or exit
+        self.children_maxrss = 0        # the largest peak among its waited-for descendants
         self.children_stime = 0.0
 
     @property
@@ -110,6 +113,10 @@ class ThreadGroup:
     @property
     def leader(self) -> Task:
         return self.threads[0]
+
+    def peak_rss(self) -> int:
+        """The most pages this process has held (getrusage RUSAGE_SELF's ru_maxrss, in pages)."""
+        return max(self.maxrss, self.mm.hiwater_rss if self.mm is not None else 0)
 
     def alive_threads(self) -> list[Task]:
         return [t for t in self.threads if t.state != DEAD]

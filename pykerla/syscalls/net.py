@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import struct
+import time
 from typing import Any
 
 from ..errors import KernelError
@@ -37,6 +38,8 @@ _MSGHDR = struct.Struct("<QI4xQQQQi4x")
 MMSGHDR_SIZE = 64
 MAX_OPTLEN = 4096
 _MMSG_DONE = "mmsg_done"
+_MMSG_DEADLINE = "mmsg_deadline"
+_TIMESPEC = struct.Struct("<qq")
 
 
 def sock_of(task: Any, fd: int) -> Socket:
@@ -275,9 +278,10 @@ def sys_recvmsg(task: Any, fd: int, msg: int, flags: int) -> int:
     return _recvmsg(task, sock_of(task, fd), msg, flags)
 
 
-def _each_mmsg(task: Any, vec: int, vlen: int, one: Any) -> int:
+def _each_mmsg(task: Any, vec: int, vlen: int, one: Any, expired: Any = None) -> int:
     """Run `one(address, index)` over an mmsghdr array, storing each msg_len; blocking in
-    the middle keeps the count done (a signal then makes it the result)."""
+    the middle keeps the count done (a signal then makes it the result). `expired()`, when
+    given, is asked after each message whether to stop there."""
     scratch = task.syscall_scratch
     done = scratch.get(_MMSG_DONE, 0)
     for i in range(done, min(vlen, UIO_MAXIOV)):
@@ -294,9 +298,11 @@ def _each_mmsg(task: Any, vec: int, vlen: int, one: Any) -> int:
                 wb.on_interrupt = lambda i=i: i
             raise
         task.mm.write(entry + 56, struct.pack("<I", n))
-        for key in [k for k in scratch if k != _MMSG_DONE]:
+        for key in [k for k in scratch if k not in (_MMSG_DONE, _MMSG_DEADLINE)]:
             del scratch[key]  # the next message starts afresh
         scratch[_MMSG_DONE] = i + 1
+        if expired is not None and expired():
+            return i + 1
     return min(vlen, UIO_MAXIOV)
 
 
@@ -308,8 +314,20 @@ def sys_sendmmsg(task: Any, fd: int, vec: int, vlen: int, flags: int) -> int:
 
 @syscall(299, "recvmmsg", "fd", "p", "u", "x", "p")
 def sys_recvmmsg(task: Any, fd: int, vec: int, vlen: int, flags: int, timeout: int) -> int:
-    """Without MSG_WAITFORONE every message may wait; with it (or a timeout, whose
-    expiry is only checked between messages) only the first does."""
+    """Without MSG_WAITFORONE every message may wait; with it only the first does. The
+    timeout is only looked at after each message, as in Linux (see recvmmsg(2), BUGS): it
+    ends the call once it has run out, and what is left of it is written back."""
     sock = sock_of(task, fd)
-    later = flags | MSG_DONTWAIT if flags & MSG_WAITFORONE or timeout else flags
-    return _each_mmsg(task, vec, vlen, lambda entry, i: _recvmsg(task, sock, entry, later if i else flags))
+    later = flags | MSG_DONTWAIT if flags & MSG_WAITFORONE else flags
+    deadline = None
+    if timeout:
+        sec, nsec = _TIMESPEC.unpack(task.mm.read(timeout, _TIMESPEC.size))
+        if sec < 0 or not 0 <= nsec < 1_000_000_000:
+            raise KernelError(errno.EINVAL)
+        deadline = task.syscall_scratch.setdefault(_MMSG_DEADLINE, time.monotonic() + sec + nsec / 1e9)
+    count = _each_mmsg(task, vec, vlen, lambda entry, i: _recvmsg(task, sock, entry, later if i else flags),
+                       None if deadline is None else lambda: time.monotonic() >= deadline)
+    if deadline is not None:
+        left = max(0, round((deadline - time.monotonic()) * 1e9))
+        task.mm.write(timeout, _TIMESPEC.pack(left // 1_000_000_000, left % 1_000_000_000))
+    return count

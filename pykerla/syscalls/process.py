@@ -148,10 +148,11 @@ def sys_exit_group(task: Task, code: int) -> int:
     return 0
 
 
-def _rusage(utime: float, stime: float) -> bytes:
+def _rusage(utime: float, stime: float, maxrss_pages: int) -> bytes:
+    """struct rusage (144 bytes): the two times, ru_maxrss in KiB, and zeros for what is not counted."""
     def tv(seconds: float) -> bytes:
         return struct.pack("<qq", int(seconds), int((seconds % 1) * 1e6))
-    return tv(utime) + tv(stime) + bytes(144 - 32)
+    return tv(utime) + tv(stime) + struct.pack("<q", maxrss_pages * 4) + bytes(144 - 40)
 
 
 @syscall(61, "wait4", "i", "p", "x", "p")
@@ -171,7 +172,7 @@ def sys_wait4(task: Task, pid: int, status_ptr: int, options: int, rusage: int) 
     if status_ptr:
         task.mm.write(status_ptr, struct.pack("<i", status))
     if rusage:
-        task.mm.write(rusage, _rusage(child.utime, child.stime))
+        task.mm.write(rusage, _rusage(child.utime, child.stime, max(child.maxrss, child.children_maxrss)))
     return child.tgid
 
 
@@ -195,7 +196,7 @@ def sys_waitid(task: Task, idtype: int, ident: int, infop: int, options: int, ru
             value = 18  # SIGCONT
         struct.pack_into("<iiiiiIi", info, 0, SIGCHLD, 0, code, 0, child.tgid, child.creds.uid, value)
         if rusage:
-            task.mm.write(rusage, _rusage(child.utime, child.stime))
+            task.mm.write(rusage, _rusage(child.utime, child.stime, max(child.maxrss, child.children_maxrss)))
     if infop:
         task.mm.write(infop, bytes(info))
     return 0
@@ -396,6 +397,8 @@ def sys_prlimit64(task: Task, pid: int, resource: int, new: int, old: int) -> in
         if soft > hard or (hard > cur_hard and task.creds.euid != 0):
             raise KernelError(errno.EINVAL if soft > hard else errno.EPERM)
         group.rlimits[resource] = (soft, hard)
+        if resource == 7 and group.files is not None:  # RLIMIT_NOFILE bounds the fd table
+            group.files.limit = soft
     return 0
 
 
@@ -447,9 +450,9 @@ def sys_arch_prctl(task: Task, code: int, addr: int) -> int:
 def sys_getrusage(task: Task, who: int, ptr: int) -> int:
     group = task.group
     if who == 0 or who == 1:            # RUSAGE_SELF, RUSAGE_THREAD
-        data = _rusage(group.utime, group.stime)
+        data = _rusage(group.utime, group.stime, group.peak_rss())
     elif who == -1:                     # RUSAGE_CHILDREN
-        data = _rusage(group.children_utime, group.children_stime)
+        data = _rusage(group.children_utime, group.children_stime, group.children_maxrss)
     else:
         raise KernelError(errno.EINVAL)
     task.mm.write(ptr, data)

@@ -10,9 +10,11 @@ from pykerla.errors import KernelError
 from pykerla.process.task import Task
 from pykerla.process.wait_queue import RESTART_NOHAND, WouldBlock
 from pykerla.syscalls.table import syscall
+from pykerla.timekeeping import (
+    CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW, CLOCK_PROCESS_CPUTIME_ID,
+    CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_THREAD_CPUTIME_ID, COARSE_RES_NS,
+)
 
-CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID = 0, 1, 2, 3
-CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME = 4, 5, 6, 7
 TIMER_ABSTIME = 1
 _HOST_CLOCKS = {
     CLOCK_REALTIME: time.CLOCK_REALTIME, CLOCK_MONOTONIC: time.CLOCK_MONOTONIC,
@@ -22,7 +24,10 @@ _HOST_CLOCKS = {
 
 
 def clock_now(task: Task, clock: int) -> int:
-    """The value of a Linux clock in nanoseconds."""
+    """The value of a Linux clock in nanoseconds (the vDSO's when it keeps that clock)."""
+    vdso = task.kernel.vdso
+    if vdso is not None and vdso.timekeeper is not None and (ns := vdso.timekeeper.now(clock)) is not None:
+        return ns
     if clock in _HOST_CLOCKS:
         return time.clock_gettime_ns(_HOST_CLOCKS[clock])
     if clock in (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID):
@@ -52,14 +57,14 @@ def sys_clock_getres(task: Task, clock: int, ptr: int) -> int:
     clock_now(task, clock)
     if ptr:
         coarse = clock in (CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE)
-        task.mm.write(ptr, pack_timespec(4_000_000 if coarse else 1))
+        task.mm.write(ptr, pack_timespec(COARSE_RES_NS if coarse else 1))
     return 0
 
 
 @syscall(96, "gettimeofday", "p", "p")
 def sys_gettimeofday(task: Task, tv: int, tz: int) -> int:
     if tv:
-        ns = time.time_ns()
+        ns = clock_now(task, CLOCK_REALTIME)
         task.mm.write(tv, struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000 // 1000))
     if tz:
         task.mm.write(tz, struct.pack("<ii", 0, 0))
@@ -68,7 +73,7 @@ def sys_gettimeofday(task: Task, tv: int, tz: int) -> int:
 
 @syscall(201, "time", "p")
 def sys_time(task: Task, ptr: int) -> int:
-    now = int(time.time())
+    now = clock_now(task, CLOCK_REALTIME) // 1_000_000_000
     if ptr:
         task.mm.write(ptr, struct.pack("<q", now))
     return now

@@ -30,11 +30,10 @@ from typing import Any
 from ..fs.dentry import Dentry
 from ..fs.devfs import OpenFn, register_char_device
 from ..fs.file import OpenFile
-from ..fs.flags import O_RDONLY, O_RDWR, O_WRONLY, S_IFCHR, S_IFIFO
+from ..fs.flags import O_RDONLY, O_RDWR, O_WRONLY, S_IFCHR
 from ..fs.inode import Inode, SuperBlock, makedev
-from ..fs.pipe import PIPEFS
 from ..fs.tmpfs import TMPFS_MAGIC
-from .host_stream import HostInput, HostStreamFile, write_all
+from .host_stream import HostInput, HostStreamFile, HostStreamInode, write_all
 from .termios import WINSIZE_SIZE, Winsize
 from .tty import Tty, TtyFile, open_current_tty
 
@@ -179,6 +178,6 @@ def make_console(kernel: Any) -> tuple[OpenFile, OpenFile, OpenFile]:
         return HostStreamFile(dentry.inode, flags, source, 1, dentry)
 
     _register_devices(open_passthrough)
-    return (HostStreamFile(Inode(PIPEFS, S_IFIFO | 0o600), O_RDONLY, source, None),
-            HostStreamFile(Inode(PIPEFS, S_IFIFO | 0o600), O_WRONLY, None, 1),
-            HostStreamFile(Inode(PIPEFS, S_IFIFO | 0o600), O_WRONLY, None, 2))
+    return (HostStreamInode(source, None).open_standard(O_RDONLY),
+            HostStreamInode(None, 1).open_standard(O_WRONLY),
+            HostStreamInode(None, 2).open_standard(O_WRONLY))

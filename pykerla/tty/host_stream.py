@@ -18,7 +18,9 @@ from typing import Any
 
 from ..errors import KernelError
 from ..fs.file import OpenFile
+from ..fs.flags import O_ACCMODE, O_RDONLY, O_WRONLY, S_IFIFO
 from ..fs.inode import Inode
+from ..fs.pipe import PIPEFS
 from ..fs.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from ..process.signal_state import SIGPIPE
 from ..process.wait_queue import WaitQueue, WouldBlock
@@ -128,3 +130,23 @@ class HostStreamFile(OpenFile):
             return struct.unpack("<i", fcntl.ioctl(self.source.fd, _HOST_FIONREAD, b"\0" * 4))[0]
         except OSError:
             return 0
+
+
+class HostStreamInode(Inode):
+    """The pipe-like inode behind one passed-through host stream. Opening it again (through
+    /dev/stdout or /proc/self/fd/N) gives another file on the same host stream, as reopening
+    a pipe through /proc does on Linux."""
+
+    def __init__(self, source: HostInput | None, sink: int | None) -> None:
+        super().__init__(PIPEFS, S_IFIFO | 0o600)
+        self.source = source
+        self.sink = sink
+
+    def open_file(self, task: object, dentry: Any, flags: int) -> OpenFile:
+        acc = flags & O_ACCMODE
+        return HostStreamFile(self, flags, self.source if acc != O_WRONLY else None,
+                              self.sink if acc != O_RDONLY else None, dentry)
+
+    def open_standard(self, flags: int) -> HostStreamFile:
+        """The file the first process gets on this stream (fd 0, 1 or 2)."""
+        return HostStreamFile(self, flags, self.source, self.sink)

@@ -40,6 +40,25 @@ def test_stdin_passes_through(run_pykerla):
     assert result.stdout == "HELLO\n"
 
 
+def test_standard_streams_reopen_through_dev(run_pykerla, tmp_path):
+    """/dev/stdout, /dev/stderr, /dev/stdin (links into /proc/self/fd) reopen the host streams."""
+    root = unpack_root(tmp_path / "root")
+    script = "echo out > /dev/stdout; echo err > /dev/stderr; cat /dev/stdin; echo fd > /proc/self/fd/1"
+    result = run_pykerla(["--", "/bin/sh", "-c", script], root=root, input="in\n")
+    assert (result.returncode, result.stdout) == (0, "out\nin\nfd\n")
+    assert "err\n" in result.stderr
+
+
+def test_trace_shows_signal_delivery_and_sigreturn(run_pykerla):
+    result = run_pykerla(["--trace", "--", "/bin/sh", "-c", 'trap "echo caught" INT; kill -INT $$'])
+    assert result.stdout == "caught\n"
+    lines = result.stderr.splitlines()
+    delivery = [i for i, line in enumerate(lines)
+                if line.startswith("[1] --- SIGINT {si_signo=SIGINT, si_code=SI_USER, si_pid=1, si_uid=0} ---")]
+    assert delivery, result.stderr
+    assert any(line.startswith("[1] rt_sigreturn(") for line in lines[delivery[0]:]), result.stderr
+
+
 def test_workdir(run_pykerla):
     result = run_pykerla(["--workdir", "/etc", "--", "/bin/pwd"])
     assert result.stdout == "/etc\n"

@@ -11,8 +11,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static char base[64];
+#include "fs_util.h"
+#include "rc_util.h"
 
 /* prints the cwd with the per-run scratch prefix replaced by "<base>" */
 static void pwd(const char *what)
@@ -22,72 +22,58 @@ static void pwd(const char *what)
         printf("%s: getcwd failed %s\n", what, strerrorname_np(errno));
         return;
     }
-    size_t n = strlen(base);
-    if (n > 0 && strncmp(buf, base, n) == 0)
+    size_t n = strlen(dir);
+    if (n > 0 && strncmp(buf, dir, n) == 0)
         printf("%s: <base>%s\n", what, buf + n);
     else
         printf("%s: %s\n", what, buf);
 }
 
-static void rc(const char *what, long r)
+static void rc(const char *what, long r) { print_rc(0, 1, what, r); }
+
+/* chdir to path, print the result and then the cwd as `after` */
+static void chdir_pwd(const char *what, const char *path, const char *after)
 {
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%s: %ld\n", what, r);
+    rc(what, chdir(path));
+    pwd(after);
 }
 
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 2 && strcmp(argv[1], "--pwd") == 0) {
-        snprintf(base, sizeof base, "%s", argv[2]);
+        snprintf(dir, sizeof dir, "%s", argv[2]);
         pwd("after exec");
         return 0;
     }
     pwd("initial");
-    snprintf(base, sizeof base, "/tmp/cwd.%d", getpid());
     char path[PATH_MAX];
-    mkdir(base, 0755);
-    snprintf(path, sizeof path, "%s/a", base);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/a/b", base);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/a/b/c", base);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/link", base);
-    symlink("a/b", path);
+    mkdir(scratch_dir("cwd"), 0755);
+    mkdir(at("a"), 0755);
+    mkdir(at("a/b"), 0755);
+    mkdir(at("a/b/c"), 0755);
+    symlink("a/b", at("link"));
 
-    rc("chdir base", chdir(base));
-    pwd("cwd");
-    rc("chdir a/b/c (relative)", chdir("a/b/c"));
-    pwd("cwd");
-    rc("chdir ..", chdir(".."));
-    pwd("cwd");
-    rc("chdir ./../.", chdir("./../."));
-    pwd("cwd");
-    rc("chdir b/c/../../b/c", chdir("b/c/../../b/c"));
-    pwd("cwd");
-    rc("chdir ../../../link (symlink)", chdir("../../../link"));
-    pwd("cwd resolves the symlink");
-    rc("chdir c", chdir("c"));
-    pwd("cwd");
+    chdir_pwd("chdir base", dir, "cwd");
+    chdir_pwd("chdir a/b/c (relative)", "a/b/c", "cwd");
+    chdir_pwd("chdir ..", "..", "cwd");
+    chdir_pwd("chdir ./../.", "./../.", "cwd");
+    chdir_pwd("chdir b/c/../../b/c", "b/c/../../b/c", "cwd");
+    chdir_pwd("chdir ../../../link (symlink)", "../../../link", "cwd resolves the symlink");
+    chdir_pwd("chdir c", "c", "cwd");
 
     int fd = open("relative_file", O_CREAT | O_WRONLY, 0644);
     rc("create a relative file", fd < 0 ? -1 : 0);
     close(fd);
-    snprintf(path, sizeof path, "%s/a/b/c/relative_file", base);
+    snprintf(path, sizeof path, "%s/a/b/c/relative_file", dir);
     struct stat st;
     rc("it exists under the absolute path", stat(path, &st));
     unlink(path);
 
     int here = open(".", O_RDONLY | O_DIRECTORY);
-    rc("chdir /", chdir("/"));
-    pwd("cwd");
-    rc("chdir .. at root", chdir(".."));
-    pwd("cwd");
-    rc("chdir /../../tmp/..", chdir("/../../tmp/.."));
-    pwd("cwd");
+    chdir_pwd("chdir /", "/", "cwd");
+    chdir_pwd("chdir .. at root", "..", "cwd");
+    chdir_pwd("chdir /../../tmp/..", "/../../tmp/..", "cwd");
     rc("fchdir back", fchdir(here));
     pwd("cwd");
     int f = open("/dev/null", O_RDONLY);
@@ -118,14 +104,14 @@ int main(int argc, char **argv)
     /* the cwd is inherited through fork + exec */
     pid = fork();
     if (pid == 0) {
-        char *args[] = { argv[0], "--pwd", base, NULL };
+        char *args[] = { argv[0], "--pwd", dir, NULL };
         execv(argv[0], args);
         _exit(127);
     }
     waitpid(pid, NULL, 0);
 
     /* removing the cwd */
-    snprintf(path, sizeof path, "%s/gone", base);
+    snprintf(path, sizeof path, "%s/gone", dir);
     mkdir(path, 0755);
     chdir(path);
     rc("rmdir the cwd", rmdir(path));
@@ -135,15 +121,11 @@ int main(int argc, char **argv)
     rc("create a file in the removed cwd", open("x", O_CREAT | O_WRONLY, 0644));
 
     chdir("/");
-    snprintf(path, sizeof path, "%s/link", base);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/a/b/c", base);
-    rmdir(path);
-    snprintf(path, sizeof path, "%s/a/b", base);
-    rmdir(path);
-    snprintf(path, sizeof path, "%s/a", base);
-    rmdir(path);
-    rc("cleanup", rmdir(base));
+    unlink(at("link"));
+    rmdir(at("a/b/c"));
+    rmdir(at("a/b"));
+    rmdir(at("a"));
+    rc("cleanup", rmdir(dir));
     close(here);
     return 0;
 }

@@ -10,14 +10,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "rc_util.h"
 
-static void rc(const char *what, long r)
-{
-    if (r < 0)
-        printf("%-40s -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%-40s %ld\n", what, r);
-}
+static void rc(const char *what, long r) { print_rc(40, 1, what, r); }
 
 int main(void)
 {

@@ -81,8 +81,9 @@ int main(void)
     say(p2c[1]);
     hear(c2p[0]);
     usleep(200000);
-    check("unlock everything", lk(fd, F_SETLK, F_UNLCK, 0, 0) == 0);
-    hear(c2p[0]); /* child has [0,3) */
+    int unlocked = lk(fd, F_SETLK, F_UNLCK, 0, 0);
+    hear(c2p[0]); /* child has [0,3) (and has printed so) */
+    check("unlock everything", unlocked == 0);
     check("parent write lock [7,10)", lk(fd, F_SETLK, F_WRLCK, 7, 3) == 0);
     say(p2c[1]);
     check("parent F_SETLKW [0,3) waits, then succeeds", lk(fd, F_SETLKW, F_WRLCK, 0, 3) == 0);

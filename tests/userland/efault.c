@@ -14,14 +14,9 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "rc_util.h"
 
-static void rc(const char *what, long r)
-{
-    if (r < 0)
-        printf("%-48s -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%-48s %ld\n", what, r);
-}
+static void rc(const char *what, long r) { print_rc(48, 1, what, r); }
 
 #define BAD1 ((void *)1)
 #define KERN ((void *)0xffff800000001000UL)

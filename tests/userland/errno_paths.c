@@ -8,25 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "fs_util.h"
+#include "rc_util.h"
 
-static char dir[64];
-
-static const char *at(const char *name)
-{
-    static char bufs[4][PATH_MAX + 300];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(bufs[k], sizeof bufs[k], "%s/%s", dir, name);
-    return bufs[k];
-}
-
-static void rc(const char *what, long r)
-{
-    if (r < 0)
-        printf("%-45s -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%-45s ok\n", what);
-}
+static void rc(const char *what, long r) { print_rc(45, 0, what, r); }
 
 static long open_close(const char *path, int flags)
 {
@@ -39,8 +24,7 @@ static long open_close(const char *path, int flags)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    snprintf(dir, sizeof dir, "/tmp/errno_paths.%d", getpid());
-    rc("mkdir scratch", mkdir(dir, 0755));
+    rc("mkdir scratch", mkdir(scratch_dir("errno_paths"), 0755));
     rc("mkdir existing dir", mkdir(dir, 0755));
     rc("mkdir under missing parent", mkdir(at("no/such"), 0755));
     rc("create file", open_close(at("file"), O_CREAT | O_WRONLY));

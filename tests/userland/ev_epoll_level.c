@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "ev_common.h"
 
 static double now_ms(void)
 {
@@ -19,24 +20,9 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void show(const char *what, int n, struct epoll_event *ev)
-{
-    printf("%s: %d", what, n);
-    for (int i = 0; i < n; i++) {
-        printf(" [%llu:", (unsigned long long)ev[i].data.u64);
-        if (ev[i].events & EPOLLIN) printf("IN");
-        if (ev[i].events & EPOLLOUT) printf("OUT");
-        if (ev[i].events & EPOLLHUP) printf("HUP");
-        if (ev[i].events & EPOLLERR) printf("ERR");
-        printf("]");
-    }
-    printf("\n");
-}
-
 static void add(int ep, int fd, uint32_t events, uint64_t data)
 {
-    struct epoll_event e = { .events = events, .data.u64 = data };
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) < 0)
+    if (ev_add(ep, fd, events, data) < 0)
         printf("add %d: %s\n", fd, strerror(errno));
 }
 
@@ -60,11 +46,11 @@ int main(void)
     add(ep, q[1], EPOLLOUT, 201);
 
     int n = epoll_wait(ep, ev, 8, 0);
-    show("only q write end", n, ev);
+    ev_show("only q write end", n, ev);
 
     epoll_ctl(ep, EPOLL_CTL_DEL, q[1], NULL);
     n = epoll_wait(ep, ev, 8, 0);
-    show("after DEL", n, ev);
+    ev_show("after DEL", n, ev);
 
     double t0 = now_ms();
     n = epoll_wait(ep, ev, 8, 30);
@@ -73,44 +59,44 @@ int main(void)
     write(p[1], "a", 1);
     write(q[1], "b", 1);
     n = epoll_wait(ep, ev, 8, 0);
-    show("both readable", n, ev);
+    ev_show("both readable", n, ev);
     n = epoll_wait(ep, ev, 8, 0);
-    show("still (level)", n, ev);
+    ev_show("still (level)", n, ev);
 
     /* maxevents 1 goes round the ready list */
     for (int i = 0; i < 3; i++) {
         n = epoll_wait(ep, ev, 1, 0);
-        show("maxevents 1", n, ev);
+        ev_show("maxevents 1", n, ev);
     }
 
     char c;
     read(p[0], &c, 1);
     n = epoll_wait(ep, ev, 8, 0);
-    show("p drained", n, ev);
+    ev_show("p drained", n, ev);
 
     struct epoll_event m = { .events = EPOLLOUT, .data.u64 = 300 };
     epoll_ctl(ep, EPOLL_CTL_MOD, q[0], &m);
     n = epoll_wait(ep, ev, 8, 0);
-    show("q[0] modified to OUT", n, ev);
+    ev_show("q[0] modified to OUT", n, ev);
     m.events = EPOLLIN;
     m.data.u64 = 301;
     epoll_ctl(ep, EPOLL_CTL_MOD, q[0], &m);
     n = epoll_wait(ep, ev, 8, 0);
-    show("q[0] back to IN", n, ev);
+    ev_show("q[0] back to IN", n, ev);
 
     /* writer closes: HUP is always reported */
     close(p[1]);
     n = epoll_wait(ep, ev, 8, 0);
-    show("p writer closed", n, ev);
+    ev_show("p writer closed", n, ev);
 
     /* interest lives with the open file description */
     int d = dup(q[0]);
     close(q[0]);
     n = epoll_wait(ep, ev, 8, 0);
-    show("q[0] closed, dup alive", n, ev);
+    ev_show("q[0] closed, dup alive", n, ev);
     close(d);
     n = epoll_wait(ep, ev, 8, 0);
-    show("last fd of q read end closed", n, ev);
+    ev_show("last fd of q read end closed", n, ev);
     struct epoll_event e2 = { .events = EPOLLIN };
     int r = epoll_ctl(ep, EPOLL_CTL_DEL, d, &e2);
     printf("DEL closed fd: %d %s\n", r, r ? strerror(errno) : "");
@@ -120,11 +106,11 @@ int main(void)
     int efd = eventfd(0, EFD_NONBLOCK);
     add(ep, efd, EPOLLIN | EPOLLOUT, 400);
     n = epoll_wait(ep, ev, 8, 0);
-    show("eventfd empty", n, ev);
+    ev_show("eventfd empty", n, ev);
     uint64_t one = 1;
     write(efd, &one, 8);
     n = epoll_wait(ep, ev, 8, 0);
-    show("eventfd 1", n, ev);
+    ev_show("eventfd 1", n, ev);
 
     /* data is a union: pointer-sized values round-trip */
     struct epoll_event big = { .events = EPOLLIN, .data.u64 = 0xfedcba9876543210ULL };

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ev_common.h"
+#include "child_util.h"
 
 int main(void)
 {
@@ -30,12 +31,7 @@ int main(void)
     read(p[0], &c, 1);
     ev_show("outer after drain", epoll_wait(outer, ev, 4, 0), ev);
 
-    pid_t pid = fork();
-    if (pid == 0) {
-        usleep(50000);
-        write(p[1], "b", 1);
-        _exit(0);
-    }
+    pid_t pid = write_later(p[1], "b", 50);
     ev_show("outer blocking", epoll_wait(outer, ev, 4, 5000), ev);
     waitpid(pid, NULL, 0);
     read(p[0], &c, 1);

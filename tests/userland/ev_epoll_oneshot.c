@@ -8,10 +8,8 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     struct epoll_event ev[4];
-    int ep = epoll_create1(0);
     int p[2];
-    pipe(p);
-    ev_add(ep, p[0], EPOLLIN | EPOLLONESHOT, 5);
+    int ep = ev_pipe(p, EPOLLIN | EPOLLONESHOT, 5);
     write(p[1], "x", 1);
     ev_show("first", epoll_wait(ep, ev, 4, 0), ev);
     ev_show("disabled", epoll_wait(ep, ev, 4, 0), ev);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ev_common.h"
+#include "child_util.h"
 
 static volatile sig_atomic_t got;
 static void handler(int sig) { got = sig; }
@@ -14,10 +15,8 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     struct epoll_event ev[4];
-    int ep = epoll_create1(0);
     int p[2];
-    pipe(p);
-    ev_add(ep, p[0], EPOLLIN | EPOLLRDHUP, 1);
+    int ep = ev_pipe(p, EPOLLIN | EPOLLRDHUP, 1);
     write(p[1], "x", 1);
     close(p[1]);
     ev_show("data then writer gone", epoll_wait(ep, ev, 4, 0), ev);
@@ -42,13 +41,7 @@ int main(void)
     int r[2];
     pipe(r);
     ev_add(ep, r[0], EPOLLIN, 5);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-        usleep(50000);
-        kill(parent, SIGUSR1);
-        _exit(0);
-    }
+    pid_t pid = signal_parent_later(SIGUSR1, 50);
     ev_show("interrupted wait", epoll_wait(ep, ev, 4, 5000), ev);
     printf("handler ran: %d\n", got == SIGUSR1);
     waitpid(pid, NULL, 0);
@@ -60,12 +53,7 @@ int main(void)
     sigprocmask(SIG_BLOCK, &block, NULL);
     sigemptyset(&during);
     got = 0;
-    pid = fork();
-    if (pid == 0) {
-        usleep(50000);
-        kill(parent, SIGUSR1);
-        _exit(0);
-    }
+    pid = signal_parent_later(SIGUSR1, 50);
     ev_show("pwait", epoll_pwait(ep, ev, 4, 5000, &during), ev);
     printf("handler ran: %d\n", got == SIGUSR1);
     sigprocmask(SIG_BLOCK, NULL, &now);
@@ -73,12 +61,7 @@ int main(void)
     waitpid(pid, NULL, 0);
 
     /* a child's write wakes a blocked wait */
-    pid = fork();
-    if (pid == 0) {
-        usleep(30000);
-        write(r[1], "z", 1);
-        _exit(0);
-    }
+    pid = write_later(r[1], "z", 30);
     ev_show("woken by child", epoll_wait(ep, ev, 4, 5000), ev);
     waitpid(pid, NULL, 0);
     return 0;

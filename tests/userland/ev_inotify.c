@@ -15,16 +15,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "ev_common.h"
 
 static unsigned last_cookie;
-
-static void result(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerror(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
 
 static const char *names[] = { "ACCESS", "MODIFY", "ATTRIB", "CLOSE_WRITE", "CLOSE_NOWRITE", "OPEN",
                                "MOVED_FROM", "MOVED_TO", "CREATE", "DELETE", "DELETE_SELF", "MOVE_SELF" };
@@ -63,12 +56,7 @@ int main(void)
     mkdir("/tmp/evin", 0755);
     mkdir("/tmp/evin/sub", 0755);
     int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    printf("cloexec=%d nonblock=%d\n", (fcntl(in, F_GETFD) & FD_CLOEXEC) != 0,
-           (fcntl(in, F_GETFL) & O_NONBLOCK) != 0);
-    char link[64] = {0}, path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", in);
-    readlink(path, link, sizeof link - 1);
-    printf("link: %s\n", link);
+    ev_describe_fd(in);
     int wd = inotify_add_watch(in, "/tmp/evin",
                                IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE |
                                IN_MOVED_FROM | IN_MOVED_TO);
@@ -124,7 +112,7 @@ int main(void)
     int w1 = inotify_add_watch(in, "/tmp/evin", IN_CREATE);
     int w2 = inotify_add_watch(in, "/tmp/evin", IN_DELETE | IN_MASK_ADD);
     printf("new wd after removal is fresh: %d, same wd on update: %d\n", w1 > wd && w1 > wc, w1 == w2);
-    result("MASK_CREATE existing", inotify_add_watch(in, "/tmp/evin", IN_CREATE | IN_MASK_CREATE));
+    ev_result("MASK_CREATE existing", inotify_add_watch(in, "/tmp/evin", IN_CREATE | IN_MASK_CREATE));
     fd = open("/tmp/evin/e", O_CREAT | O_WRONLY, 0644);
     close(fd);
     unlink("/tmp/evin/e");
@@ -134,7 +122,7 @@ int main(void)
     fd = open("/tmp/evin/f", O_CREAT | O_WRONLY, 0644);
     close(fd);
     char small[20];
-    result("read 20 bytes", read(in, small, sizeof small));
+    ev_result("read 20 bytes", read(in, small, sizeof small));
     struct pollfd pf = { in, POLLIN, 0 };
     int r = poll(&pf, 1, 0);
     printf("poll: %d %#x\n", r, pf.revents);
@@ -142,7 +130,7 @@ int main(void)
     int ep = epoll_create1(0);
     struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 1 };
     epoll_ctl(ep, EPOLL_CTL_ADD, in, &ev);
-    result("epoll empty", epoll_wait(ep, &ev, 1, 0));
+    ev_result("epoll empty", epoll_wait(ep, &ev, 1, 0));
     fcntl(in, F_SETFL, 0);
     pid_t pid = fork();
     if (pid == 0) {
@@ -150,20 +138,20 @@ int main(void)
         close(open("/tmp/evin/g", O_CREAT | O_WRONLY, 0644));
         _exit(0);
     }
-    result("epoll wait", epoll_wait(ep, &ev, 1, 5000));
+    ev_result("epoll wait", epoll_wait(ep, &ev, 1, 5000));
     drain(in, "blocking");
     waitpid(pid, NULL, 0);
 
     /* errors */
-    result("init1 bad flags", inotify_init1(1));
-    result("add no events", inotify_add_watch(in, "/tmp", 0));
-    result("add MASK_ADD|MASK_CREATE", inotify_add_watch(in, "/tmp", IN_CREATE | IN_MASK_ADD | IN_MASK_CREATE));
-    result("add bad fd", inotify_add_watch(99, "/tmp", IN_CREATE));
-    result("add not inotify", inotify_add_watch(ep, "/tmp", IN_CREATE));
-    result("add missing path", inotify_add_watch(in, "/tmp/evin/nope", IN_CREATE));
-    result("add ONLYDIR on file", inotify_add_watch(in, "/tmp/evin/c", IN_CREATE | IN_ONLYDIR));
-    result("rm bad wd", inotify_rm_watch(in, 12345));
-    result("rm not inotify", inotify_rm_watch(ep, 1));
+    ev_result("init1 bad flags", inotify_init1(1));
+    ev_result("add no events", inotify_add_watch(in, "/tmp", 0));
+    ev_result("add MASK_ADD|MASK_CREATE", inotify_add_watch(in, "/tmp", IN_CREATE | IN_MASK_ADD | IN_MASK_CREATE));
+    ev_result("add bad fd", inotify_add_watch(99, "/tmp", IN_CREATE));
+    ev_result("add not inotify", inotify_add_watch(ep, "/tmp", IN_CREATE));
+    ev_result("add missing path", inotify_add_watch(in, "/tmp/evin/nope", IN_CREATE));
+    ev_result("add ONLYDIR on file", inotify_add_watch(in, "/tmp/evin/c", IN_CREATE | IN_ONLYDIR));
+    ev_result("rm bad wd", inotify_rm_watch(in, 12345));
+    ev_result("rm not inotify", inotify_rm_watch(ep, 1));
     unlink("/tmp/evin/c");
     unlink("/tmp/evin/f");
     unlink("/tmp/evin/g");

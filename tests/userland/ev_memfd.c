@@ -12,19 +12,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "ev_common.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #define MFD_EXEC 0x0010U
 #endif
-
-static void result(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerror(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
 
 int main(void)
 {
@@ -40,12 +33,12 @@ int main(void)
     fstat(fd, &st);
     printf("mode=%o nlink=%lu size=%ld\n", st.st_mode, (unsigned long)st.st_nlink, (long)st.st_size);
 
-    result("write", write(fd, "hello world", 11));
-    result("lseek", lseek(fd, 6, SEEK_SET));
+    ev_result("write", write(fd, "hello world", 11));
+    ev_result("lseek", lseek(fd, 6, SEEK_SET));
     char buf[32] = {0};
-    result("read", read(fd, buf, sizeof buf - 1));
+    ev_result("read", read(fd, buf, sizeof buf - 1));
     printf("data: %s\n", buf);
-    result("ftruncate 4096", ftruncate(fd, 4096));
+    ev_result("ftruncate 4096", ftruncate(fd, 4096));
 
     char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     printf("mmap ok: %d\n", m != MAP_FAILED);
@@ -68,48 +61,48 @@ int main(void)
     pwrite(fd, "W", 1, 6);
     printf("mapping sees write: %.11s\n", m);
 
-    result("get seals", fcntl(fd, F_GET_SEALS));
-    result("add SHRINK|GROW", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW));
-    result("get seals", fcntl(fd, F_GET_SEALS));
-    result("shrink", ftruncate(fd, 100));
-    result("grow", ftruncate(fd, 8192));
-    result("same size", ftruncate(fd, 4096));
-    result("write inside", pwrite(fd, "x", 1, 100));
-    result("write past end", pwrite(fd, "x", 1, 4096));
-    result("add WRITE while mapped writable", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+    ev_result("get seals", fcntl(fd, F_GET_SEALS));
+    ev_result("add SHRINK|GROW", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW));
+    ev_result("get seals", fcntl(fd, F_GET_SEALS));
+    ev_result("shrink", ftruncate(fd, 100));
+    ev_result("grow", ftruncate(fd, 8192));
+    ev_result("same size", ftruncate(fd, 4096));
+    ev_result("write inside", pwrite(fd, "x", 1, 100));
+    ev_result("write past end", pwrite(fd, "x", 1, 4096));
+    ev_result("add WRITE while mapped writable", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
     munmap(m, 4096);
-    result("add WRITE", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
-    result("write sealed", write(fd, "x", 1));
+    ev_result("add WRITE", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+    ev_result("write sealed", write(fd, "x", 1));
     int again = dup(fd);
-    result("write via dup", write(again, "x", 1));
+    ev_result("write via dup", write(again, "x", 1));
     close(again);
     m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
     printf("read-only shared map of sealed: %d\n", m != MAP_FAILED);
-    result("add SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL));
-    result("add after SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK));
-    result("add bad bits", fcntl(fd, F_ADD_SEALS, 0x100));
+    ev_result("add SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL));
+    ev_result("add after SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK));
+    ev_result("add bad bits", fcntl(fd, F_ADD_SEALS, 0x100));
 
     int plain = memfd_create("plain", 0);
-    result("plain get seals", fcntl(plain, F_GET_SEALS));
-    result("plain add", fcntl(plain, F_ADD_SEALS, F_SEAL_GROW));
+    ev_result("plain get seals", fcntl(plain, F_GET_SEALS));
+    ev_result("plain add", fcntl(plain, F_ADD_SEALS, F_SEAL_GROW));
     int pipefd[2];
     pipe(pipefd);
-    result("pipe get seals", fcntl(pipefd[0], F_GET_SEALS));
+    ev_result("pipe get seals", fcntl(pipefd[0], F_GET_SEALS));
 
-    result("bad flags", memfd_create("x", 0x100));
-    result("EXEC|NOEXEC_SEAL", memfd_create("x", MFD_EXEC | MFD_NOEXEC_SEAL));
+    ev_result("bad flags", memfd_create("x", 0x100));
+    ev_result("EXEC|NOEXEC_SEAL", memfd_create("x", MFD_EXEC | MFD_NOEXEC_SEAL));
     char longname[300];
     memset(longname, 'a', sizeof longname);
     longname[249] = 0;
     int ok = memfd_create(longname, 0);
-    result("name 249", ok >= 0 ? 0 : -1);
+    ev_result("name 249", ok >= 0 ? 0 : -1);
     longname[249] = 'a';
     longname[250] = 0;
-    result("name 250", memfd_create(longname, 0));
-    result("bad name pointer", memfd_create((char *)8, 0));
+    ev_result("name 250", memfd_create(longname, 0));
+    ev_result("bad name pointer", memfd_create((char *)8, 0));
     int nx = memfd_create("nx", MFD_NOEXEC_SEAL);
     fstat(nx, &st);
     printf("noexec mode=%o\n", st.st_mode);
-    result("noexec seals", fcntl(nx, F_GET_SEALS));
+    ev_result("noexec seals", fcntl(nx, F_GET_SEALS));
     return 0;
 }

@@ -15,14 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static void result(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerror(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
+#include "ev_common.h"
 
 static void show(const struct signalfd_siginfo *si, pid_t me)
 {
@@ -49,15 +42,10 @@ int main(void)
     sigemptyset(&also);
     sigaddset(&also, SIGUSR2);
     sigprocmask(SIG_BLOCK, &also, NULL);
-    printf("cloexec=%d nonblock=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0,
-           (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
-    char link[64] = {0}, path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    readlink(path, link, sizeof link - 1);
-    printf("link: %s\n", link);
+    ev_describe_fd(fd);
 
     struct signalfd_siginfo si[4];
-    result("read nothing pending", read(fd, si, sizeof si));
+    ev_result("read nothing pending", read(fd, si, sizeof si));
     struct pollfd pf = { fd, POLLIN, 0 };
     int r = poll(&pf, 1, 0);
     printf("poll: %d %#x\n", r, pf.revents);
@@ -84,7 +72,7 @@ int main(void)
     int sig;
     sigwait(&u2, &sig);
 
-    result("small buffer", read(fd, si, sizeof si[0] - 1));
+    ev_result("small buffer", read(fd, si, sizeof si[0] - 1));
     syscall(SYS_tgkill, me, me, SIGUSR1);
     n = read(fd, si, sizeof si[0] + 10);
     printf("one record: %zd\n", n);
@@ -108,7 +96,7 @@ int main(void)
     sigset_t only2;
     sigemptyset(&only2);
     sigaddset(&only2, SIGUSR2);
-    result("update mask", signalfd(fd, &only2, 0));
+    ev_result("update mask", signalfd(fd, &only2, 0));
     int fl = fcntl(fd, F_GETFL);
     fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     pid = fork();
@@ -122,12 +110,12 @@ int main(void)
     waitpid(pid, NULL, 0);
 
     /* errors */
-    result("bad sizemask", syscall(SYS_signalfd4, -1, &mask, 4, 0));
-    result("bad flags", signalfd(-1, &mask, 0x10));
-    result("bad fd", signalfd(77, &mask, 0));
-    result("not a signalfd", signalfd(ep, &mask, 0));
-    result("NULL mask", syscall(SYS_signalfd4, -1, NULL, 8, 0));
-    result("lseek", lseek(fd, 0, SEEK_SET));
-    result("write", write(fd, si, sizeof si[0]));
+    ev_result("bad sizemask", syscall(SYS_signalfd4, -1, &mask, 4, 0));
+    ev_result("bad flags", signalfd(-1, &mask, 0x10));
+    ev_result("bad fd", signalfd(77, &mask, 0));
+    ev_result("not a signalfd", signalfd(ep, &mask, 0));
+    ev_result("NULL mask", syscall(SYS_signalfd4, -1, NULL, 8, 0));
+    ev_result("lseek", lseek(fd, 0, SEEK_SET));
+    ev_result("write", write(fd, si, sizeof si[0]));
     return 0;
 }

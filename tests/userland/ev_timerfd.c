@@ -12,14 +12,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
-
-static void result(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerror(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
+#include "ev_common.h"
+#include "time_util.h"
 
 static struct itimerspec spec(long value_ms, long interval_ms)
 {
@@ -42,29 +36,24 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    printf("cloexec=%d nonblock=%d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0,
-           (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
-    char link[64] = {0}, path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    readlink(path, link, sizeof link - 1);
-    printf("link: %s\n", link);
+    ev_describe_fd(fd);
     uint64_t v;
-    result("read disarmed", read(fd, &v, 8));
+    ev_result("read disarmed", read(fd, &v, 8));
     struct itimerspec cur;
     timerfd_gettime(fd, &cur);
     printf("disarmed gettime: %ld %ld\n", (long)cur.it_value.tv_sec, cur.it_value.tv_nsec);
 
     struct itimerspec s = spec(30, 0), old;
-    result("settime 30ms", timerfd_settime(fd, 0, &s, NULL));
+    ev_result("settime 30ms", timerfd_settime(fd, 0, &s, NULL));
     timerfd_gettime(fd, &cur);
     printf("remaining in (0,30ms]: %d\n", cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 &&
            cur.it_value.tv_nsec <= 30000000);
-    result("read early", read(fd, &v, 8));
+    ev_result("read early", read(fd, &v, 8));
     struct pollfd pf = { fd, POLLIN, 0 };
     int r = poll(&pf, 1, 2000);
     printf("poll: %d revents=%#x\n", r, pf.revents);
     printf("one-shot count: %llu\n", (unsigned long long)rd(fd));
-    result("read after", read(fd, &v, 8));
+    ev_result("read after", read(fd, &v, 8));
     timerfd_gettime(fd, &cur);
     printf("expired gettime: %ld %ld\n", (long)cur.it_value.tv_sec, cur.it_value.tv_nsec);
 
@@ -95,9 +84,7 @@ int main(void)
 
     /* CLOCK_REALTIME absolute, blocking read */
     int rt = timerfd_create(CLOCK_REALTIME, 0);
-    clock_gettime(CLOCK_REALTIME, &now);
-    now.tv_nsec += 40000000;
-    if (now.tv_nsec >= 1000000000) { now.tv_sec++; now.tv_nsec -= 1000000000; }
+    now = deadline_in(CLOCK_REALTIME, 40000000);
     s.it_value = now;
     s.it_interval.tv_sec = 0;
     timerfd_settime(rt, TFD_TIMER_ABSTIME, &s, NULL);
@@ -109,25 +96,25 @@ int main(void)
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
     s = spec(20, 0);
     timerfd_settime(fd, 0, &s, NULL);
-    result("epoll before", epoll_wait(ep, out, 2, 0));
+    ev_result("epoll before", epoll_wait(ep, out, 2, 0));
     r = epoll_wait(ep, out, 2, 2000);
     printf("epoll wait: %d data=%llu\n", r, (unsigned long long)out[0].data.u64);
     printf("count: %llu\n", (unsigned long long)rd(fd));
-    result("epoll after read", epoll_wait(ep, out, 2, 0));
+    ev_result("epoll after read", epoll_wait(ep, out, 2, 0));
 
     /* errors */
     char small[4];
-    result("short read", read(fd, small, 4));
-    result("bad clock", timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0));
-    result("bad flags", timerfd_create(CLOCK_MONOTONIC, 1));
+    ev_result("short read", read(fd, small, 4));
+    ev_result("bad clock", timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0));
+    ev_result("bad flags", timerfd_create(CLOCK_MONOTONIC, 1));
     s = spec(10, 0);
-    result("settime bad flags", timerfd_settime(fd, 4, &s, NULL));
+    ev_result("settime bad flags", timerfd_settime(fd, 4, &s, NULL));
     s.it_value.tv_nsec = 1000000000;
-    result("settime bad nsec", timerfd_settime(fd, 0, &s, NULL));
+    ev_result("settime bad nsec", timerfd_settime(fd, 0, &s, NULL));
     s = spec(10, 0);
-    result("settime on pipe", timerfd_settime(0, 0, &s, NULL));
-    result("settime bad fd", timerfd_settime(55, 0, &s, NULL));
-    result("settime NULL", timerfd_settime(fd, 0, NULL, NULL));
-    result("gettime not timerfd", timerfd_gettime(ep, &cur));
+    ev_result("settime on pipe", timerfd_settime(0, 0, &s, NULL));
+    ev_result("settime bad fd", timerfd_settime(55, 0, &s, NULL));
+    ev_result("settime NULL", timerfd_settime(fd, 0, NULL, NULL));
+    ev_result("gettime not timerfd", timerfd_gettime(ep, &cur));
     return 0;
 }

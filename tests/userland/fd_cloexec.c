@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "rc_util.h"
 
 #define FIRST 20
 #define LAST 31
@@ -28,13 +29,7 @@ static void probe(void)
     }
 }
 
-static void say(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
+static void say(const char *what, long r) { print_rc(0, 1, what, r); }
 
 int main(int argc, char **argv)
 {

@@ -10,14 +10,9 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "rc_util.h"
 
-static void val(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
+static void val(const char *what, long r) { print_rc(0, 1, what, r); }
 
 int main(void)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "rc_util.h"
 
 #define PG 4096UL
 
@@ -21,13 +22,7 @@ static void show(const char *what, void *r, void *expect)
         printf("%s: ok, page aligned: %s\n", what, ((unsigned long)r & (PG - 1)) == 0 ? "yes" : "no");
 }
 
-static void rc(const char *what, int r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%s: %d\n", what, r);
-}
+static void rc(const char *what, long r) { print_rc(0, 1, what, r); }
 
 int main(void)
 {

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "sig_util.h"
 
 static sigjmp_buf env;
 static volatile int got_sig, got_code;
@@ -53,11 +54,7 @@ static void attempt(const char *what, volatile char *addr, enum op op)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    set_siginfo_handler(SIGSEGV, on_fault);
 
     char *p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     p[0] = 'a';

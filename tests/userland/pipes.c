@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "child_util.h"
 
 static void check(const char *what, int ok) { printf("%s: %s\n", what, ok ? "yes" : "no"); }
 
@@ -155,13 +156,7 @@ int main(void)
 
     /* a blocked reader is woken by a writer in another process */
     pipe(p);
-    pid = fork();
-    if (pid == 0) {
-        struct timespec ts = { 0, 50 * 1000 * 1000 };
-        nanosleep(&ts, NULL);
-        write(p[1], "wake", 4);
-        _exit(0);
-    }
+    pid = write_later(p[1], "wake", 50);
     n = read(p[0], buf, sizeof buf);
     printf("blocked reader woken with: %.*s\n", (int)n, buf);
     waitpid(pid, NULL, 0);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "child_util.h"
 
 static double now_ms(void)
 {
@@ -136,13 +137,7 @@ int main(void)
 
     /* wakeup by a child */
     pipe(p);
-    pid_t pid = fork();
-    if (pid == 0) {
-        struct timespec d = { 0, 60 * 1000 * 1000 };
-        nanosleep(&d, NULL);
-        write(p[1], "x", 1);
-        _exit(0);
-    }
+    pid_t pid = write_later(p[1], "x", 60);
     t0 = now_ms();
     rev = poll1(p[0], POLLIN, 5000, &r);
     waited = now_ms() - t0;
@@ -151,13 +146,7 @@ int main(void)
     read(p[0], buf, 1);
     waitpid(pid, NULL, 0);
 
-    pid = fork();
-    if (pid == 0) {
-        struct timespec d = { 0, 60 * 1000 * 1000 };
-        nanosleep(&d, NULL);
-        write(p[1], "y", 1);
-        _exit(0);
-    }
+    pid = write_later(p[1], "y", 60);
     FD_ZERO(&rs);
     FD_SET(p[0], &rs);
     r = select(p[0] + 1, &rs, NULL, NULL, NULL);

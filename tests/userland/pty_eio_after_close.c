@@ -25,10 +25,8 @@ static void try_read(const char *what, int fd)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    int m = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
-    unlockpt(m);
     char name[64];
-    strcpy(name, ptsname(m));
+    int m = new_master(name, O_NONBLOCK);
     try_read("master before any slave", m);
     show_poll("master before any slave", m);
 

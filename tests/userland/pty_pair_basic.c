@@ -52,8 +52,7 @@ int main(void)
     long r;
     /* canonical input: the slave reads a line, the master sees the echo */
     err("write master", write(m, "hello\n", 6));
-    r = read(s, buf, sizeof buf);
-    show("slave read", buf, r);
+    read_show("slave read", s, sizeof buf);
     r = read_until(m, buf, sizeof buf, "\r\n");
     show("master echo", buf, r);
     /* output: ONLCR turns \n into \r\n */
@@ -63,16 +62,13 @@ int main(void)
     /* two lines arrive as two reads */
     write(m, "one\ntwo\n", 8);
     read_until(m, buf, sizeof buf, "two\r\n");
-    r = read(s, buf, sizeof buf);
-    show("first line", buf, r);
-    r = read(s, buf, sizeof buf);
-    show("second line", buf, r);
+    read_show("first line", s, sizeof buf);
+    read_show("second line", s, sizeof buf);
     /* raw mode: bytes pass untouched both ways */
     set_raw(s, 1, 0);
     write(m, "\r\x03\x7f", 3);
     wait_inq(s, 3);
-    r = read(s, buf, sizeof buf);
-    show("raw slave read", buf, r);
+    read_show("raw slave read", s, sizeof buf);
     write(s, "a\nb", 3);
     r = read_until(m, buf, sizeof buf, "b");
     show("raw master read", buf, r);
@@ -81,10 +77,8 @@ int main(void)
     wait_inq(m, 3);
     err("FIONREAD master", ioctl(m, FIONREAD, &q));
     printf("master has %d\n", q);
-    r = read(m, buf, 2);
-    show("master partial", buf, r);
-    r = read(m, buf, sizeof buf);
-    show("master rest", buf, r);
+    read_show("master partial", m, 2);
+    read_show("master rest", m, sizeof buf);
     close(s);
     close(m);
     return 0;

@@ -52,6 +52,23 @@ static int open_pair(int *master, int mflags)
     return open(ptsname(*master), O_RDWR | O_NOCTTY);
 }
 
+/* a new pty master (O_NOCTTY | mflags), unlocked; its slave's path is copied to name[64] */
+static int new_master(char *name, int mflags)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY | mflags);
+    unlockpt(m);
+    strcpy(name, ptsname(m));
+    return m;
+}
+
+/* one read of up to `size` (<= 256) bytes from fd, shown with show() */
+static void read_show(const char *what, int fd, long size)
+{
+    char b[256];
+    long r = read(fd, b, size);
+    show(what, b, r);
+}
+
 /* read from fd until `end` has arrived at the end of what was read, or 2 s pass */
 static long read_until(int fd, char *buf, long size, const char *end)
 {
@@ -106,6 +123,64 @@ static void status(const char *what, int st)
         printf("%s: ? %#x\n", what, st);
 }
 
+/* in a job: set sig's disposition by mode: 0 default, 1 ignored, 2 blocked, 3 handler */
+static void set_job_signal(int sig, int mode, void (*handler)(int))
+{
+    signal(sig, mode == 1 ? SIG_IGN : SIG_DFL);
+    if (mode == 2) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+    }
+    if (mode == 3) {
+        struct sigaction sa = { .sa_handler = handler };
+        sigaction(sig, &sa, NULL);
+    }
+}
+
+/* a stopped job `pid` of terminal s (master m): make it the foreground group, continue it,
+ * type `input` (if any) on m, print how it ends, then take the foreground back */
+static void continue_in_foreground(int s, int m, pid_t pid, const char *input)
+{
+    int st;
+    tcsetpgrp(s, pid);
+    kill(pid, SIGCONT);
+    if (input)
+        write(m, input, strlen(input));
+    waitpid(pid, &st, 0);
+    status("  continued in the foreground", st);
+    tcsetpgrp(s, getpgrp());
+}
+
+/* run job() in an orphaned process group: a child makes its own group, forks a grandchild
+ * and exits; 100 ms later the grandchild calls job() and reports 'E' for EIO, 'e' for another
+ * error, else `ok`. Returns the report ('?' if none came). */
+static char in_orphaned_job(long (*job)(void), char ok)
+{
+    int rep[2];
+    pipe(rep);
+    pid_t mid = fork();
+    if (mid == 0) {
+        setpgid(0, 0);
+        if (fork() == 0) {
+            close(rep[0]);
+            usleep(100000);        /* until its parent has exited */
+            long r = job();
+            char c = r < 0 && errno == EIO ? 'E' : r < 0 ? 'e' : ok;
+            write(rep[1], &c, 1);
+            _exit(0);
+        }
+        _exit(0);
+    }
+    close(rep[1]);
+    int st;
+    waitpid(mid, &st, 0);
+    char c = '?';
+    read(rep[0], &c, 1);
+    return c;
+}
+
 /* make this process a session leader whose controlling terminal is the pty slave `name` */
 static int become_session_leader(const char *name)
 {
@@ -113,4 +188,17 @@ static int become_session_leader(const char *name)
         return -1;
     int s = open(name, O_RDWR);
     return s;
+}
+
+/* open a new pty master into *m (its slave's path into name[64]), run leader() (which must
+ * _exit) in a child process, wait for it and print its status */
+static void run_leader(int *m, char *name, void (*leader)(void))
+{
+    *m = new_master(name, 0);
+    pid_t pid = fork();
+    if (pid == 0)
+        leader();
+    int st;
+    waitpid(pid, &st, 0);
+    status("leader", st);
 }

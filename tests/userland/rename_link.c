@@ -9,25 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "fs_util.h"
+#include "rc_util.h"
 
-static char dir[64];
-
-static const char *at(const char *name)
-{
-    static char bufs[4][160];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(bufs[k], sizeof bufs[k], "%s/%s", dir, name);
-    return bufs[k];
-}
-
-static void rc(const char *what, long r)
-{
-    if (r < 0)
-        printf("%-42s -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%-42s ok\n", what);
-}
+static void rc(const char *what, long r) { print_rc(42, 0, what, r); }
 
 static void put(const char *name, const char *text)
 {
@@ -52,8 +37,7 @@ static void show(const char *name)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    snprintf(dir, sizeof dir, "/tmp/rename_link.%d", getpid());
-    mkdir(dir, 0755);
+    mkdir(scratch_dir("rename_link"), 0755);
     put("a", "contents of a");
     put("b", "contents of b");
     struct stat sa, sb;

@@ -8,18 +8,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static const char *code_name(int code)
-{
-    switch (code) {
-    case CLD_EXITED: return "CLD_EXITED";
-    case CLD_KILLED: return "CLD_KILLED";
-    case CLD_DUMPED: return "CLD_DUMPED";
-    case CLD_STOPPED: return "CLD_STOPPED";
-    case CLD_CONTINUED: return "CLD_CONTINUED";
-    default: return "other";
-    }
-}
+#include "sig_util.h"
 
 static sigset_t chld;
 
@@ -28,7 +17,7 @@ static void take(const char *what, pid_t pid, int is_signal)
     siginfo_t si;
     memset(&si, 0, sizeof si);
     sigwaitinfo(&chld, &si);
-    printf("%s: %s pid_ok=%d uid_ok=%d status=%s%d\n", what, code_name(si.si_code), si.si_pid == pid,
+    printf("%s: %s pid_ok=%d uid_ok=%d status=%s%d\n", what, cld_name(si.si_code), si.si_pid == pid,
            si.si_uid == getuid(), is_signal ? sigabbrev_np(si.si_status) : "", is_signal ? 0 : si.si_status);
 }
 
@@ -37,7 +26,7 @@ static void none_pending(const char *what)
     struct timespec zero = { 0, 0 };
     siginfo_t si;
     int r = sigtimedwait(&chld, &si, &zero);
-    printf("%s: %s\n", what, r < 0 ? strerrorname_np(errno) : code_name(si.si_code));
+    printf("%s: %s\n", what, r < 0 ? strerrorname_np(errno) : cld_name(si.si_code));
 }
 
 static void on_chld(int sig)

@@ -2,7 +2,8 @@
 // action is "core" writes an ELF core file named "core" in its cwd and its wait status has
 // WCOREDUMP set, unless RLIMIT_CORE is below one page or the file cannot be created. The
 // parent parses the core: ELF header, PT_NOTE with NT_PRSTATUS/NT_PRPSINFO/NT_SIGINFO, and
-// the PT_LOAD holding a heap buffer the child filled before it died.
+// the PT_LOAD holding a heap buffer the child filled before it died. The native run needs the
+// host's Linux defaults kernel.core_pattern = "core" and kernel.core_uses_pid = 0.
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -98,8 +99,8 @@ static void inspect(const char *path, pid_t child)
         if (ph->p_type == PT_NOTE && !notes++)
             print_notes(&c, ph, child);
         unsigned long addr = (unsigned long)marker;
-        if (ph->p_type == PT_LOAD && ph->p_vaddr <= addr && addr + sizeof MARKER <= ph->p_vaddr + ph->p_filesz &&
-            ph->p_offset + ph->p_filesz <= c.size)
+        if (ph->p_type == PT_LOAD && ph->p_vaddr <= addr
+            && addr + sizeof MARKER <= ph->p_vaddr + ph->p_filesz && ph->p_offset + ph->p_filesz <= c.size)
             found_marker = memcmp(c.data + ph->p_offset + (addr - ph->p_vaddr), MARKER, sizeof MARKER) == 0;
     }
     printf("  PT_NOTE segments: %d, heap marker in a PT_LOAD: %s\n", notes, found_marker ? "yes" : "no");
@@ -109,10 +110,16 @@ out:
 
 static void report(const char *what, pid_t pid)
 {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+    const char *code = si.si_code == CLD_DUMPED ? "CLD_DUMPED"
+                       : si.si_code == CLD_KILLED ? "CLD_KILLED" : "other";
     int st;
     waitpid(pid, &st, 0);
     if (WIFSIGNALED(st))
-        printf("%s: killed by %s, WCOREDUMP=%d\n", what, sigabbrev_np(WTERMSIG(st)), WCOREDUMP(st) ? 1 : 0);
+        printf("%s: killed by %s, WCOREDUMP=%d, waitid si_code=%s\n", what, sigabbrev_np(WTERMSIG(st)),
+               WCOREDUMP(st) ? 1 : 0, code);
     else
         printf("%s: status 0x%x\n", what, st);
 }
@@ -183,6 +190,19 @@ int main(void)
     struct stat st;
     if (stat("/tmp/cores/core", &st) == 0)
         printf("  core file exists, size <= 4096: %s\n", st.st_size <= 4096 ? "yes" : "no");
+    else
+        printf("  no core file\n");
+    unlink("/tmp/cores/core");
+
+    /* RLIMIT_FSIZE cuts the file as it cuts any write (here inside the first program
+       header); the dump still counts */
+    struct rlimit fsize = { 100, RLIM_INFINITY }, no_fsize = { RLIM_INFINITY, RLIM_INFINITY };
+    setrlimit(RLIMIT_FSIZE, &fsize);
+    pid = crash("/tmp/cores", RLIM_INFINITY, SIGSEGV);
+    setrlimit(RLIMIT_FSIZE, &no_fsize);
+    report("SIGSEGV, RLIMIT_FSIZE 100", pid);
+    if (stat("/tmp/cores/core", &st) == 0)
+        printf("  core file size: %ld\n", (long)st.st_size);
     else
         printf("  no core file\n");
     unlink("/tmp/cores/core");

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "sig_util.h"
 
 static volatile sig_atomic_t alrm, vtalrm, prof, last_code;
 
@@ -36,18 +37,10 @@ static void wait_for(volatile sig_atomic_t *counter, int target)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGALRM, &sa, NULL);
-    sigaction(SIGVTALRM, &sa, NULL);
-    sigaction(SIGPROF, &sa, NULL);
-    sigset_t block;
-    sigemptyset(&block);
-    sigaddset(&block, SIGALRM);
-    sigaddset(&block, SIGVTALRM);
-    sigaddset(&block, SIGPROF);
+    set_siginfo_handler(SIGALRM, on_signal);
+    set_siginfo_handler(SIGVTALRM, on_signal);
+    set_siginfo_handler(SIGPROF, on_signal);
+    sigset_t block = sig_set(SIGALRM, SIGVTALRM, SIGPROF, 0);
     sigprocmask(SIG_BLOCK, &block, NULL);
 
     printf("alarm(0) first: %u\n", alarm(0));

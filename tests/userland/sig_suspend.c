@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "child_util.h"
 
 static volatile sig_atomic_t got, usr2_blocked_in_handler, usr1_blocked_in_handler, term_blocked;
 
@@ -55,13 +56,7 @@ int main(void)
     /* woken by a child's signal */
     int pfd[2];
     pipe(pfd);
-    pid_t pid = fork();
-    if (pid == 0) {
-        char c;
-        read(pfd[0], &c, 1);
-        kill(getppid(), SIGUSR1);
-        _exit(0);
-    }
+    pid_t pid = signal_parent_on_read(pfd[0], SIGUSR1);
     write(pfd[1], "x", 1);
     r = sigsuspend(&wait_mask);
     printf("suspend 2: r=%d errno=%s got=%d\n", r, strerrorname_np(errno), got);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "child_util.h"
 
 static volatile sig_atomic_t usr2_seen;
 
@@ -51,13 +52,7 @@ int main(void)
     /* a child signals us while we wait without timeout */
     int pfd[2];
     pipe(pfd);
-    pid_t pid = fork();
-    if (pid == 0) {
-        char c;
-        read(pfd[0], &c, 1);
-        kill(getppid(), SIGUSR1);
-        _exit(0);
-    }
+    pid_t pid = signal_parent_on_read(pfd[0], SIGUSR1);
     write(pfd[1], "x", 1);
     memset(&si, 0, sizeof si);
     r = sigwaitinfo(&set, &si);

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "child_util.h"
 
 static volatile int got_signo, got_code, got_pid_self, got_uid_ok, got_value, got_status, self_blocked, other_blocked, depth,
     max_depth, calls;
@@ -115,11 +116,7 @@ int main(void)
     sigemptyset(&block);
     sigaddset(&block, SIGUSR2);
     sigprocmask(SIG_BLOCK, &block, &old);
-    pid_t child = fork();
-    if (child == 0) {
-        kill(getppid(), SIGUSR2);
-        _exit(0);
-    }
+    pid_t child = signal_parent_later(SIGUSR2, 0);
     int st;
     waitpid(child, &st, 0);
     sigprocmask(SIG_SETMASK, &old, NULL);

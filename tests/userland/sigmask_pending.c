@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "child_util.h"
+#include "sig_util.h"
 
 static int order[64], norder;
 static void handler(int sig)
@@ -64,11 +66,7 @@ int main(int argc, char **argv)
     install(SIGRTMIN);
     install(SIGRTMIN + 1);
 
-    sigemptyset(&s);
-    sigaddset(&s, SIGUSR1);
-    sigaddset(&s, SIGUSR2);
-    sigaddset(&s, SIGKILL);
-    sigaddset(&s, SIGSTOP);
+    s = sig_set(SIGUSR1, SIGUSR2, SIGKILL, SIGSTOP, 0);
     sigprocmask(SIG_BLOCK, &s, NULL);
     sigprocmask(SIG_BLOCK, NULL, &cur);
     show_mask("after blocking USR1 USR2 KILL STOP", &cur);
@@ -87,10 +85,7 @@ int main(int argc, char **argv)
     show_order("after restoring the mask (USR1 twice raised, coalesced)");
 
     /* realtime signals queue and come out lowest number first */
-    sigemptyset(&s);
-    sigaddset(&s, SIGRTMIN);
-    sigaddset(&s, SIGRTMIN + 1);
-    sigaddset(&s, SIGUSR1);
+    s = sig_set(SIGRTMIN, SIGRTMIN + 1, SIGUSR1, 0);
     sigprocmask(SIG_BLOCK, &s, NULL);
     raise(SIGRTMIN + 1);
     raise(SIGRTMIN);
@@ -104,11 +99,7 @@ int main(int argc, char **argv)
     sigemptyset(&s);
     sigaddset(&s, SIGUSR1);
     sigprocmask(SIG_BLOCK, &s, &old);
-    pid_t pid = fork();
-    if (pid == 0) {
-        kill(getppid(), SIGUSR1);
-        _exit(0);
-    }
+    pid_t pid = signal_parent_later(SIGUSR1, 0);
     sigset_t wait_mask;
     sigprocmask(SIG_BLOCK, NULL, &wait_mask);
     sigdelset(&wait_mask, SIGUSR1);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "sig_util.h"
 
 /* in: 10 GPR values (rbx rbp rdx r8 r9 r10 r12 r13 r14 r15), 16 xmm (256 bytes), mxcsr
  * out: the same 10 GPRs, then rdi rsi rax, 16 xmm, mxcsr
@@ -169,15 +170,6 @@ static void fpe_handler(int sig, siginfo_t *si, void *ucv)
     siglongjmp(jump, 1);
 }
 
-static void install(int sig, void (*fn)(int, siginfo_t *, void *))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = fn;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(sig, &sa, NULL);
-}
-
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -215,7 +207,7 @@ int main(void)
         compare(label, in, out, pid, 0, 0);
     }
 
-    install(SIGUSR1, editing_handler);
+    set_siginfo_handler(SIGUSR1, editing_handler);
     fill_input(in);
     probe_regs(out, in, pid);
     printf("r12 edited through ucontext: %s\n", out[6] == 0x5151515151515151ULL ? "yes" : "no");
@@ -225,18 +217,18 @@ int main(void)
            x3[0] == 0xabcdef01 && x3[1] == 0x23456789 && x3[2] == 0 && x3[3] == 0x80000000 ? "yes" : "no");
     compare("editing handler, other registers", in, out, pid, 1, 1);
 
-    install(SIGILL, skip_ud2_handler);
+    set_siginfo_handler(SIGILL, skip_ud2_handler);
     __asm__ volatile("ud2");
     printf("ud2: signal=%s si_code is ILL_ILLOPN: %s, si_addr is the faulting rip: %s, resumed after rip+=2\n",
            sigabbrev_np(fault_signo), fault_code == ILL_ILLOPN ? "yes" : "no", fault_addr_ok ? "yes" : "no");
 
-    install(SIGTRAP, trap_handler);
+    set_siginfo_handler(SIGTRAP, trap_handler);
     fault_signo = 0;
     __asm__ volatile("lea 1f(%%rip), %%rax\n mov %%rax, %0\n int3\n1:\n" : "=m"(fault_expected_addr)::"rax");
     printf("int3: signal=%s si_code is SI_KERNEL: %s, saved rip after the instruction: %s\n",
            sigabbrev_np(fault_signo), fault_code == SI_KERNEL ? "yes" : "no", fault_addr_ok ? "yes" : "no");
 
-    install(SIGFPE, fpe_handler);
+    set_siginfo_handler(SIGFPE, fpe_handler);
     fault_signo = 0;
     volatile int zero = 0, result = 0;
     if (sigsetjmp(jump, 1) == 0)

@@ -9,25 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "fs_util.h"
+#include "rc_util.h"
 
-static char dir[64];
-
-static const char *at(const char *name)
-{
-    static char bufs[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(bufs[k], sizeof bufs[k], "%s/%s", dir, name);
-    return bufs[k];
-}
-
-static void rc(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s: -1 %s\n", what, strerrorname_np(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
+static void rc(const char *what, long r) { print_rc(0, 1, what, r); }
 
 static void show_link(const char *name)
 {
@@ -53,8 +38,7 @@ static int open_rc(const char *what, const char *path, int flags)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    snprintf(dir, sizeof dir, "/tmp/symlinks.%d", getpid());
-    mkdir(dir, 0755);
+    mkdir(scratch_dir("symlinks"), 0755);
     mkdir(at("d"), 0755);
     int fd = open(at("d/target"), O_CREAT | O_WRONLY, 0644);
     write(fd, "payload\n", 8);

@@ -12,25 +12,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "thr_util.h"
 
 static long clone3(struct clone_args *args, size_t size) {
     return syscall(SYS_clone3, args, size);
-}
-
-static const char *res(long rc) {
-    static char buf[32];
-    if (rc >= 0) {
-        snprintf(buf, sizeof buf, "%ld", rc);
-        return buf;
-    }
-    switch (errno) {
-    case EINVAL: return "EINVAL";
-    case E2BIG: return "E2BIG";
-    case EEXIST: return "EEXIST";
-    case EPERM: return "EPERM";
-    case EFAULT: return "EFAULT";
-    default: return strerror(errno);
-    }
 }
 
 static void handler(int signo) { (void)signo; }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
+#include "time_util.h"
 
 #define SLOTS 4
 #define ITEMS 3000
@@ -75,13 +76,7 @@ int main(void) {
         expected += i + 1;
     printf("consumed %ld items, sum %ld (expected %d, %ld)\n", n, sum, PRODUCERS * ITEMS, expected);
 
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 20 * 1000 * 1000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = deadline_in(CLOCK_REALTIME, 20 * 1000 * 1000);
     pthread_mutex_lock(&lock);
     int rc = pthread_cond_timedwait(&not_empty, &lock, &ts);
     pthread_mutex_unlock(&lock);
@@ -92,12 +87,7 @@ int main(void) {
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&mono, &attr);
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_nsec += 10 * 1000 * 1000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    ts = deadline_in(CLOCK_MONOTONIC, 10 * 1000 * 1000);
     pthread_mutex_lock(&lock);
     rc = pthread_cond_timedwait(&mono, &lock, &ts);
     pthread_mutex_unlock(&lock);

@@ -10,21 +10,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "thr_util.h"
 
 static char self_path[] = "/t/thr_exec_from_thread";
 static char pid_text[32];
-
-static int count_threads(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    int n = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "Threads:", 8) == 0)
-            n = atoi(line + 8);
-    if (f)
-        fclose(f);
-    return n;
-}
 
 static void *sleeper(void *arg) {
     (void)arg;

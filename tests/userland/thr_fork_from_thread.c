@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "thr_util.h"
 
 static volatile long spins;
 static volatile int stop;
@@ -22,18 +23,6 @@ static void *spinner(void *arg) {
         usleep(500);
     }
     return NULL;
-}
-
-static int count_threads(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    int n = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "Threads:", 8) == 0)
-            n = atoi(line + 8);
-    if (f)
-        fclose(f);
-    return n;
 }
 
 static void *child_thread(void *arg) {

@@ -14,28 +14,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-static long futex(uint32_t *uaddr, int op, uint32_t val, const void *timeout, uint32_t *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
-
-static const char *res(long rc) {
-    static char buf[32];
-    if (rc >= 0) {
-        snprintf(buf, sizeof buf, "%ld", rc);
-        return buf;
-    }
-    switch (errno) {
-    case EAGAIN: return "EAGAIN";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case EINVAL: return "EINVAL";
-    case EINTR: return "EINTR";
-    case ENOSYS: return "ENOSYS";
-    case EFAULT: return "EFAULT";
-    case EPERM: return "EPERM";
-    default: return strerror(errno);
-    }
-}
+#include "thr_util.h"
+#include "time_util.h"
 
 static uint32_t word_a, word_b, word_c;
 
@@ -90,14 +70,10 @@ int main(void) {
     printf("wait wrong value: %s\n", res(futex(&word_a, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0)));
     printf("wait timeout: %s\n", res(futex(&word_a, FUTEX_WAIT_PRIVATE, 1, &rel, NULL, 0)));
     printf("wait shared timeout: %s\n", res(futex(&word_a, FUTEX_WAIT, 1, &rel, NULL, 0)));
-    clock_gettime(CLOCK_MONOTONIC, &abs_ts);
-    abs_ts.tv_nsec += 5000000;
-    if (abs_ts.tv_nsec >= 1000000000) { abs_ts.tv_sec++; abs_ts.tv_nsec -= 1000000000; }
+    abs_ts = deadline_in(CLOCK_MONOTONIC, 5000000);
     printf("wait_bitset absolute monotonic: %s\n",
            res(futex(&word_a, FUTEX_WAIT_BITSET_PRIVATE, 1, &abs_ts, NULL, FUTEX_BITSET_MATCH_ANY)));
-    clock_gettime(CLOCK_REALTIME, &abs_ts);
-    abs_ts.tv_nsec += 5000000;
-    if (abs_ts.tv_nsec >= 1000000000) { abs_ts.tv_sec++; abs_ts.tv_nsec -= 1000000000; }
+    abs_ts = deadline_in(CLOCK_REALTIME, 5000000);
     printf("wait_bitset absolute realtime: %s\n",
            res(futex(&word_a, FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, 1, &abs_ts, NULL,
                      FUTEX_BITSET_MATCH_ANY)));

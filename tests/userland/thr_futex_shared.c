@@ -16,10 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static long futex(uint32_t *uaddr, int op, uint32_t val, const void *timeout, uint32_t *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
+#include "thr_util.h"
 
 /* Tasks waiting on a shared futex word, counted without waking them. */
 static long queued(uint32_t *w) {

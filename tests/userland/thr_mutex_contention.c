@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include "thr_util.h"
 
 #define THREADS 8
 #define ROUNDS 20000
@@ -48,11 +49,7 @@ int main(void) {
     pthread_mutex_init(&checked, &attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&recursive, &attr);
-    pthread_t threads[THREADS];
-    for (long i = 0; i < THREADS; i++)
-        pthread_create(&threads[i], NULL, worker, (void *)i);
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(threads[i], NULL);
+    run_threads(THREADS, worker);
     printf("plain: %ld (expected %d)\n", total_plain, THREADS * ROUNDS);
     printf("errorcheck: %ld (expected %d)\n", total_checked, THREADS * ROUNDS / 4);
     printf("recursive: %ld (expected %d)\n", total_recursive, THREADS * ROUNDS / 4);

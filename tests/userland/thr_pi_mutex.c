@@ -14,30 +14,11 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "thr_util.h"
+#include "time_util.h"
 
 #define THREADS 4
 #define ROUNDS 2000
-
-static long futex(uint32_t *uaddr, int op, uint32_t val, const void *timeout, uint32_t *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
-
-static const char *res(long rc) {
-    static char buf[32];
-    if (rc >= 0) {
-        snprintf(buf, sizeof buf, "%ld", rc);
-        return buf;
-    }
-    switch (errno) {
-    case EAGAIN: return "EAGAIN";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case EINVAL: return "EINVAL";
-    case EDEADLK: return "EDEADLK";
-    case EPERM: return "EPERM";
-    case ESRCH: return "ESRCH";
-    default: return strerror(errno);
-    }
-}
 
 static pthread_mutex_t pi;
 static long total;
@@ -113,11 +94,7 @@ int main(void) {
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
     pthread_mutex_init(&pi, &attr);
-    pthread_t t[THREADS];
-    for (long i = 0; i < THREADS; i++)
-        pthread_create(&t[i], NULL, worker, (void *)i);
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(t[i], NULL);
+    run_threads(THREADS, worker);
     printf("PI mutex total: %ld (expected %d)\n", total, THREADS * ROUNDS);
     pthread_mutex_lock(&pi);
     printf("owner word is my tid: %s\n", (pid_t)(pi.__data.__lock & FUTEX_TID_MASK) == tid() ? "yes" : "no");
@@ -203,10 +180,7 @@ int main(void) {
     printf("waiter: rc %ld, owned it %d, waiters bit %d, word %#x\n", r1.rc, r1.owner_is_me, r1.waiters_bit,
            lock_word);
 
-    struct timespec soon;
-    clock_gettime(CLOCK_REALTIME, &soon);
-    soon.tv_nsec += 5000000;
-    if (soon.tv_nsec >= 1000000000) { soon.tv_sec++; soon.tv_nsec -= 1000000000; }
+    struct timespec soon = deadline_in(CLOCK_REALTIME, 5000000);
     lock_word = 0;
     pthread_create(&a, NULL, exit_thread, &dead);
     pthread_join(a, NULL);

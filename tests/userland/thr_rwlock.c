@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <time.h>
+#include "time_util.h"
 
 #define WRITERS 4
 #define READERS 4
@@ -84,13 +85,7 @@ int main(void) {
     printf("trywrlock while read-locked: %s\n", pthread_rwlock_trywrlock(&rw) == EBUSY ? "EBUSY" : "?");
     pthread_rwlock_unlock(&rw);
     pthread_rwlock_wrlock(&rw);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 10000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = deadline_in(CLOCK_REALTIME, 10000000);
     printf("timedrdlock while write-locked (self): %s\n",
            pthread_rwlock_timedrdlock(&rw, &ts) == EDEADLK ? "EDEADLK" : "?");
     pthread_rwlock_unlock(&rw);

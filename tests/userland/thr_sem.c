@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "time_util.h"
 
 #define THREADS 5
 #define ITEMS 2000
@@ -57,20 +58,9 @@ int main(void) {
     sem_getvalue(&slots, &value);
     printf("slots %d\n", value);
     printf("trywait empty: %s\n", sem_trywait(&items) == -1 && errno == EAGAIN ? "EAGAIN" : "?");
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 10000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = deadline_in(CLOCK_REALTIME, 10000000);
     printf("timedwait empty: %s\n", sem_timedwait(&items, &ts) == -1 && errno == ETIMEDOUT ? "ETIMEDOUT" : "?");
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_nsec += 10000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    ts = deadline_in(CLOCK_MONOTONIC, 10000000);
     printf("clockwait monotonic: %s\n",
            sem_clockwait(&items, CLOCK_MONOTONIC, &ts) == -1 && errno == ETIMEDOUT ? "ETIMEDOUT" : "?");
 

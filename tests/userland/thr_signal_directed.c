@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "sig_util.h"
 
 #define THREADS 4
 
@@ -52,10 +53,7 @@ static int sigwait_result[3];
 static volatile int sigwait_done;
 static void *waiter(void *arg) {
     (void)arg;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGRTMIN);
+    sigset_t set = sig_set(SIGTERM, SIGRTMIN, 0);
     for (int i = 0; i < 3; i++) {
         int sig;
         sigwait(&set, &sig);
@@ -74,12 +72,7 @@ int main(void) {
     my_index = THREADS;
 
     /* Every thread starts with SIGUSR1/SIGUSR2/SIGTERM/SIGRTMIN blocked (inherited). */
-    sigset_t block;
-    sigemptyset(&block);
-    sigaddset(&block, SIGUSR1);
-    sigaddset(&block, SIGUSR2);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGRTMIN);
+    sigset_t block = sig_set(SIGUSR1, SIGUSR2, SIGTERM, SIGRTMIN, 0);
     pthread_sigmask(SIG_BLOCK, &block, NULL);
 
     pthread_barrier_init(&ready, NULL, THREADS + 1);

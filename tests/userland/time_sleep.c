@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include "time_util.h"
 
 static long long ns(struct timespec t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
@@ -78,13 +79,7 @@ int main(void)
     struct timespec zero = { 0, 0 };
     printf("nanosleep 0: %d\n", nanosleep(&zero, NULL));
 
-    struct timespec abs;
-    clock_gettime(CLOCK_MONOTONIC, &abs);
-    abs.tv_nsec += 80000000;
-    if (abs.tv_nsec >= 1000000000) {
-        abs.tv_sec++;
-        abs.tv_nsec -= 1000000000;
-    }
+    struct timespec abs = deadline_in(CLOCK_MONOTONIC, 80000000);
     int rr = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t);
     printf("clock_nanosleep TIMER_ABSTIME: returned %d, woke after the deadline: %s\n", rr, ns(t) >= ns(abs) ? "yes" : "no");

@@ -74,12 +74,9 @@ int main(void)
     line("first", "", NULL);
     line("second", "", NULL);
     line("rest", "ee\n", NULL);
-    char b[64];
     write(m, "longline\n", 9);
-    long r = read(s, b, 4);
-    show("part 1", b, r);
-    r = read(s, b, sizeof b);
-    show("part 2", b, r);
+    read_show("part 1", s, 4);
+    read_show("part 2", s, 64);
     close(s);
     close(m);
     return 0;

@@ -144,14 +144,6 @@ static void leader(void)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    m = posix_openpt(O_RDWR | O_NOCTTY);
-    unlockpt(m);
-    strcpy(name, ptsname(m));
-    pid_t pid = fork();
-    if (pid == 0)
-        leader();
-    int st;
-    waitpid(pid, &st, 0);
-    status("leader", st);
+    run_leader(&m, name, leader);
     return 0;
 }

@@ -15,17 +15,7 @@ static void background(int mode)
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
-        signal(SIGTTIN, mode == 1 ? SIG_IGN : SIG_DFL);
-        if (mode == 2) {
-            sigset_t set;
-            sigemptyset(&set);
-            sigaddset(&set, SIGTTIN);
-            sigprocmask(SIG_BLOCK, &set, NULL);
-        }
-        if (mode == 3) {
-            struct sigaction sa = { .sa_handler = on_sig };
-            sigaction(SIGTTIN, &sa, NULL);
-        }
+        set_job_signal(SIGTTIN, mode, on_sig);
         char b[64];
         long r = read(s, b, sizeof b);
         if (r < 0)
@@ -36,14 +26,14 @@ static void background(int mode)
     waitpid(pid, &st, WUNTRACED);
     printf("mode %d: ", mode);
     status("reader", st);
-    if (WIFSTOPPED(st)) {
-        tcsetpgrp(s, pid);
-        kill(pid, SIGCONT);
-        write(m, "line\n", 5);
-        waitpid(pid, &st, 0);
-        status("  continued in the foreground", st);
-        tcsetpgrp(s, getpgrp());
-    }
+    if (WIFSTOPPED(st))
+        continue_in_foreground(s, m, pid, "line\n");
+}
+
+static long read_tty(void)
+{
+    char b[64];
+    return read(s, b, sizeof b);
 }
 
 static void leader(void)
@@ -67,41 +57,13 @@ static void leader(void)
     status("background reader of another tty", st);
 
     /* orphaned process group */
-    int rep[2];
-    pipe(rep);
-    pid_t mid = fork();
-    if (mid == 0) {
-        setpgid(0, 0);
-        if (fork() == 0) {
-            close(rep[0]);
-            usleep(100000);
-            char b[64];
-            long r = read(s, b, sizeof b);
-            char c = r < 0 && errno == EIO ? 'E' : r < 0 ? 'e' : 'r';
-            write(rep[1], &c, 1);
-            _exit(0);
-        }
-        _exit(0);
-    }
-    close(rep[1]);
-    waitpid(mid, &st, 0);
-    char c = '?';
-    read(rep[0], &c, 1);
-    printf("orphaned job read: %c\n", c);
+    printf("orphaned job read: %c\n", in_orphaned_job(read_tty, 'r'));
     _exit(0);
 }
 
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    m = posix_openpt(O_RDWR | O_NOCTTY);
-    unlockpt(m);
-    strcpy(name, ptsname(m));
-    pid_t pid = fork();
-    if (pid == 0)
-        leader();
-    int st;
-    waitpid(pid, &st, 0);
-    status("leader", st);
+    run_leader(&m, name, leader);
     return 0;
 }

@@ -31,17 +31,7 @@ static void background(int which, int mode)
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
-        signal(SIGTTOU, mode == 1 ? SIG_IGN : SIG_DFL);
-        if (mode == 2) {
-            sigset_t set;
-            sigemptyset(&set);
-            sigaddset(&set, SIGTTOU);
-            sigprocmask(SIG_BLOCK, &set, NULL);
-        }
-        if (mode == 3) {
-            struct sigaction sa = { .sa_handler = on_sig };
-            sigaction(SIGTTOU, &sa, NULL);
-        }
+        set_job_signal(SIGTTOU, mode, on_sig);
         int r = op(which);
         _exit(r < 0 ? 100 + (errno == EINTR) * 10 + (errno == EIO) * 20 : got ? 50 : 0);
     }
@@ -49,14 +39,14 @@ static void background(int which, int mode)
     waitpid(pid, &st, WUNTRACED);
     printf("%s, mode %d: ", ops[which], mode);
     status("job", st);
-    if (WIFSTOPPED(st)) {
-        /* put it in the foreground and continue it: the call goes through */
-        tcsetpgrp(s, pid);
-        kill(pid, SIGCONT);
-        waitpid(pid, &st, 0);
-        status("  continued in the foreground", st);
-        tcsetpgrp(s, getpgrp());
-    }
+    if (WIFSTOPPED(st))   /* in the foreground the call goes through */
+        continue_in_foreground(s, m, pid, NULL);
+}
+
+static long write_tty(void)
+{
+    signal(SIGTTOU, SIG_DFL);
+    return write(s, "orphan\n", 7);
 }
 
 static void leader(void)
@@ -75,28 +65,7 @@ static void leader(void)
             background(which, mode);
 
     /* orphaned process group: the job's parent leaves, init does not count */
-    int rep[2];
-    pipe(rep);
-    pid_t mid = fork();
-    if (mid == 0) {
-        setpgid(0, 0);
-        if (fork() == 0) {
-            close(rep[0]);
-            signal(SIGTTOU, SIG_DFL);
-            usleep(100000);        /* until the parent has exited */
-            int r = write(s, "orphan\n", 7);
-            char c = r < 0 && errno == EIO ? 'E' : r < 0 ? 'e' : 'w';
-            write(rep[1], &c, 1);
-            _exit(0);
-        }
-        _exit(0);
-    }
-    close(rep[1]);
-    int st;
-    waitpid(mid, &st, 0);
-    char c = '?';
-    read(rep[0], &c, 1);
-    printf("orphaned job write: %c\n", c);
+    printf("orphaned job write: %c\n", in_orphaned_job(write_tty, 'w'));
 
     /* what the master saw, in order */
     write(s, "end\n", 4);
@@ -108,14 +77,6 @@ static void leader(void)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
-    m = posix_openpt(O_RDWR | O_NOCTTY);
-    unlockpt(m);
-    strcpy(name, ptsname(m));
-    pid_t pid = fork();
-    if (pid == 0)
-        leader();
-    int st;
-    waitpid(pid, &st, 0);
-    status("leader", st);
+    run_leader(&m, name, leader);
     return 0;
 }

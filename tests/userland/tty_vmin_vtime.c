@@ -13,6 +13,13 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* type `text` on the master and wait until the slave has all of it */
+static void type(const char *text)
+{
+    write(m, text, strlen(text));
+    wait_inq(s, strlen(text));
+}
+
 static void timed_read(const char *what, long size, double at_least)
 {
     char b[64];
@@ -33,34 +40,28 @@ int main(void)
     s = open_pair(&m, 0);
     set_raw(s, 0, 0);
     timed_read("VMIN=0 VTIME=0, nothing", 10, 0);
-    write(m, "abc", 3);
-    wait_inq(s, 3);
+    type("abc");
     timed_read("VMIN=0 VTIME=0, data", 2, 0);
     timed_read("VMIN=0 VTIME=0, rest", 10, 0);
 
     set_raw(s, 0, 2);
     timed_read("VMIN=0 VTIME=2, nothing", 10, 0.15);
-    write(m, "d", 1);
-    wait_inq(s, 1);
+    type("d");
     timed_read("VMIN=0 VTIME=2, data", 10, 0);
 
     set_raw(s, 3, 0);
-    write(m, "efgh", 4);
-    wait_inq(s, 4);
+    type("efgh");
     timed_read("VMIN=3, 4 there, read 10", 10, 0);
-    write(m, "ij", 2);
-    wait_inq(s, 2);
+    type("ij");
     timed_read("VMIN=3, read 2", 2, 0);
 
     set_raw(s, 5, 1);
-    write(m, "kl", 2);
-    wait_inq(s, 2);
+    type("kl");
     timed_read("VMIN=5 VTIME=1, 2 bytes then quiet", 10, 0.05);
 
     struct pollfd p = { s, POLLIN, 0 };
     set_raw(s, 2, 0);
-    write(m, "m", 1);
-    wait_inq(s, 1);
+    type("m");
     printf("poll with 1 of VMIN=2: %d\n", poll(&p, 1, 0));
     write(m, "n", 1);
     wait_inq(s, 2);
@@ -75,14 +76,12 @@ int main(void)
 
     fcntl(s, F_SETFL, O_NONBLOCK);
     timed_read("nonblocking, nothing", 10, 0);
-    write(m, "o", 1);
-    wait_inq(s, 1);
+    type("o");
     timed_read("nonblocking, 1 of VMIN=2", 10, 0);
     fcntl(s, F_SETFL, 0);
 
     /* raw input pending when ICANON comes back reads as one line */
-    write(m, "raw", 3);
-    wait_inq(s, 3);
+    type("raw");
     struct termios t;
     tcgetattr(s, &t);
     t.c_lflag |= ICANON;

@@ -6,25 +6,14 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *code_name(int code)
-{
-    switch (code) {
-    case CLD_EXITED: return "CLD_EXITED";
-    case CLD_KILLED: return "CLD_KILLED";
-    case CLD_DUMPED: return "CLD_DUMPED";
-    case CLD_STOPPED: return "CLD_STOPPED";
-    case CLD_CONTINUED: return "CLD_CONTINUED";
-    default: return "other";
-    }
-}
+#include "sig_util.h"
 
 static void show(const char *what, int r, const siginfo_t *si, pid_t expect)
 {
     printf("%s: r=%d", what, r);
     if (r == 0 && si->si_pid != 0)
         printf(" signo=%s code=%s status=%d pid_matches=%s uid_matches=%s", sigabbrev_np(si->si_signo),
-               code_name(si->si_code), si->si_status, si->si_pid == expect ? "yes" : "no",
+               cld_name(si->si_code), si->si_status, si->si_pid == expect ? "yes" : "no",
                si->si_uid == getuid() ? "yes" : "no");
     else if (r == 0)
         printf(" si_pid=0 (nothing to report)");

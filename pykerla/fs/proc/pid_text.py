@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from ...mm.mman import PROT_EXEC, PROT_WRITE
+from ...process.capability import CAP_FULL, capability_sets
 from ..dentry import Dentry
 from ..file import OpenFile
 from ..flags import O_CLOEXEC
@@ -21,7 +22,6 @@ PAGE_SIZE = 4096
 HZ = 100  # USER_HZ: clock ticks per second in stat times
 RLIM_INFINITY = (1 << 64) - 1
 NR_OPEN_DEFAULT = 64
-CAP_FULL = (1 << 41) - 1  # CAP_CHOWN .. CAP_CHECKPOINT_RESTORE (CAP_LAST_CAP 40)
 STATE_NAMES = {"R": "R (running)", "S": "S (sleeping)", "D": "D (disk sleep)", "T": "T (stopped)",
                "t": "t (tracing stop)", "X": "X (dead)", "Z": "Z (zombie)"}
 LIMIT_NAMES = (("Max cpu time", "seconds"), ("Max file size", "bytes"), ("Max data size", "bytes"),
@@ -129,7 +129,7 @@ def stat_text(group: Any, task: Any, kernel: Any, tid: int) -> bytes:
         0 if state == "R" else 1, 0, 0,                     # wchan nswap cnswap
         group.exit_signal, 0, 0, 0, 0, 0, 0,                # processor rt_priority policy blkio guest cguest
         start_data, end_data, start_brk, args[0], args[1], env[0], env[1],
-        group.exit_status if group.zombie else 0,
+        group.exit_status if group.zombie else group.stop_signal,   # exit_code
     ]
     return " ".join(str(f) for f in fields).encode() + b"\n"
 
@@ -175,8 +175,7 @@ def status_text(group: Any, task: Any, tid: int) -> bytes:
     queued = len(group.shared_pending.queue) + sum(len(t.pending.queue) for t in group.threads)
     files = None if group.zombie else group.files
     fs = None if group.zombie else group.fs
-    cap_prm = CAP_FULL if 0 in (c.uid, c.euid, c.suid) else 0
-    cap_eff = CAP_FULL if c.euid == 0 else 0
+    caps = capability_sets(c)
     lines = [
         f"Name:\t{as_bytes(group.comm).decode(errors='replace')}",
         *([f"Umask:\t{fs.umask:04o}"] if fs is not None else []),  # none once the process has exited
@@ -194,7 +193,7 @@ def status_text(group: Any, task: Any, tid: int) -> bytes:
         f"SigQ:\t{queued}/{group.rlimits[SIGQ_LIMIT_INDEX][0]}",
         f"SigPnd:\t{task.pending.mask:016x}", f"ShdPnd:\t{group.shared_pending.mask:016x}",
         f"SigBlk:\t{task.blocked_mask:016x}", f"SigIgn:\t{ignored:016x}", f"SigCgt:\t{caught:016x}",
-        "CapInh:\t0000000000000000", f"CapPrm:\t{cap_prm:016x}", f"CapEff:\t{cap_eff:016x}",
+        f"CapInh:\t{caps.inheritable:016x}", f"CapPrm:\t{caps.permitted:016x}", f"CapEff:\t{caps.effective:016x}",
         f"CapBnd:\t{CAP_FULL:016x}", "CapAmb:\t0000000000000000",
         f"NoNewPrivs:\t{int(group.no_new_privs)}", "Seccomp:\t0", "Seccomp_filters:\t0",
         "Speculation_Store_Bypass:\tvulnerable", "SpeculationIndirectBranch:\talways enabled",
