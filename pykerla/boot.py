@@ -17,7 +17,7 @@ from pykerla.fs.namei import lookup
 from pykerla.fs.rootfs import build_root, mount_proc
 from pykerla.kernel import DeadlockError, Kernel
 from pykerla.mm.vdso import Vdso
-from pykerla.net.host import NoNetwork
+from pykerla.net.host import HostNetwork, NoNetwork
 from pykerla.net.namespace import kernel_net
 from pykerla.net.publish import PortPublisher, PortSpec, PublishError, trace_log
 from pykerla.platform.base import Platform, PlatformError
@@ -107,7 +107,7 @@ def boot(options: BootOptions) -> int:
         raise BootError(str(e)) from None
     platform = make_platform(options.platform, options.memory)
     kernel = Kernel(platform, trace=options.trace)
-    kernel_net(kernel).uplink = NoNetwork()
+    kernel_net(kernel).uplink = HostNetwork(kernel.scheduler) if options.net == "host" else NoNetwork()
     publisher.attach(kernel)
     if options.serve_fd is not None:
         publisher.on_bridge_closed = lambda: kernel.finish(0)

@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                      metavar="[HOSTIP:]HOSTPORT:GUESTPORT",
                      help="bridge connections to a host port (default address 127.0.0.1) to a guest TCP port")
     run.add_argument("--net", default="none", choices=NET_MODES,
-                     help="what the guest reaches beyond its loopback (default none)")
+                     help="what the guest reaches beyond its loopback (default none; host: the host's "
+                     "network through host sockets, the host's 127.0.0.1 as 10.0.2.2)")
     run.add_argument("--vdso", action=argparse.BooleanOptionalAction, default=True,
                      help="map a vDSO so clock_gettime, gettimeofday, time and getcpu need no trap (default on)")
     run.add_argument("--serve-fd", type=int, help=argparse.SUPPRESS)    # used by `pykerla serve`

@@ -42,10 +42,9 @@ RETRY_INTERVAL = 0.001
 HOST_CLOCKS = (time.CLOCK_MONOTONIC, time.CLOCK_MONOTONIC_RAW, time.CLOCK_REALTIME, time.CLOCK_BOOTTIME)
 
 # struct vvar in arch/x64/vdso.c: seq, mode, tsc_base, shift, clock_mask, coarse_res_ns, then
-# NCLOCKS x (base_ns, mult)
+# 16 x (base_ns, mult) indexed by clock id
 VVAR_HEADER = struct.Struct("<IIQIIq")
 VVAR_CLOCK = struct.Struct("<qQ")
-NCLOCKS = 16
 VVAR_MODE_TSC, VVAR_MODE_SYSCALL = 0, 1
 VDSO_CLOCKS = (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE,
                CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME)

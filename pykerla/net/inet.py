@@ -1,8 +1,10 @@
 """AF_INET and AF_INET6 inside the guest: TCP and UDP over the guest's own loopback.
 
 The guest's network namespace has only `lo`: 127.0.0.0/8 and ::1 (and the any address,
-which means them) are local; binding another address is EADDRNOTAVAIL and sending to one
-is ENETUNREACH. Nothing here touches the host. Sockets are found by (protocol, port) in
+which means them) are local; binding another address is EADDRNOTAVAIL, and connecting or
+sending to one goes to the namespace's uplink (net/host.py: ENETUNREACH with --net none,
+host sockets with --net host). IPv4 destinations also reach dual-stack IPv6 sockets,
+which see them as ::ffff:a.b.c.d. Sockets are found by (protocol, port) in
 the namespace's port table; bind conflicts follow Linux (SO_REUSEADDR for non-listening
 sockets, SO_REUSEPORT when both set it); ephemeral ports come from 32768-60999.
 """
@@ -160,8 +162,11 @@ class InetNaming(Socket):
         if addr.is_any:
             return InetAddr(addr.family, loopback(addr.family), addr.port)
         if not addr.is_loopback:
-            if self.ns.uplink is not None:
-                self.ns.uplink.refused(addr)
+            uplink = self.ns.uplink
+            if uplink is not None and uplink.reaches(addr):
+                return addr     # through the host (net/host.py)
+            if uplink is not None:
+                uplink.refused(addr)
             raise KernelError(errno.ENETUNREACH)
         return addr
 
@@ -292,6 +297,13 @@ class TcpSocket(InetNaming, StreamSocket):
             raise KernelError(errno.EISCONN)
         dest = self.destination(raw)
         self.local = self.source_for(dest)
+        if not dest.is_loopback:
+            self.ns.uplink.connect(self, dest)
+            self.async_connect = True
+            if self.nonblocking and self.state == SYN_SENT:
+                raise KernelError(errno.EINPROGRESS)
+            self._finish_async_connect(task)   # waits while SYN_SENT, or reports the failure
+            return
         listener = next((s for s in self.bound_here(dest) if s.state == LISTEN), None)
         if listener is None:
             if self.nonblocking:
@@ -445,6 +457,11 @@ class UdpSocket(InetNaming, DgramSocket):
         self.remote = dest
         self.wake()
 
+    def release(self) -> None:
+        super().release()
+        if self.ns.uplink is not None:
+            self.ns.uplink.released(self)
+
     def disconnect(self) -> None:
         """__udp_disconnect: the source address chosen by connect goes, and so does the
         port unless bind() named it."""
@@ -485,6 +502,8 @@ class UdpSocket(InetNaming, DgramSocket):
         if self.shut & SEND_SHUTDOWN:
             raise KernelError(errno.EPIPE)  # sock_alloc_send_pskb: no SIGPIPE for datagrams
         source = self.source_for(target)
+        if not target.is_loopback:
+            return self.ns.uplink.sendto(self, data, target)
         for receiver in self.bound_here(target):
             seen_from = source.as_family(receiver.family)
             if receiver.remote is not None and receiver.remote != seen_from:

@@ -104,10 +104,14 @@ def _abort(host: socket.socket) -> None:
 
 
 class Bridge:
-    """One host connection joined to a guest connection (see the module docstring)."""
+    """One host connection joined to a guest connection (see the module docstring).
+    `self.guest` is the kernel-owned end of the guest connection: what the guest program
+    sends arrives in its receive queue, and it sends what the host socket delivers. For a
+    published port it connects to `listener`; net/host.py passes an already connected
+    `guest` end (and no listener) for outgoing connections."""
 
-    def __init__(self, host: socket.socket, listener: TcpSocket, scheduler: Any,
-                 on_close: Callable[[Bridge], None]) -> None:
+    def __init__(self, host: socket.socket, listener: TcpSocket | None, scheduler: Any,
+                 on_close: Callable[[Bridge], None], guest: TcpSocket | None = None) -> None:
         self.host = host
         self.fd = host.fileno()
         self.scheduler = scheduler
@@ -118,6 +122,17 @@ class Bridge:
         self.closed = False
         self._busy = False
         self._again = False
+        if guest is None:
+            assert listener is not None
+            guest = self._guest_end(listener)
+        self.guest = guest
+        guest.wait_queue.add(self)
+        if listener is not None:
+            guest.establish(None, listener)
+
+    @staticmethod
+    def _guest_end(listener: TcpSocket) -> TcpSocket:
+        """The kernel's end of a connection to `listener` from the loopback."""
         family = listener.family
         if family == AF_INET:
             source_host = INADDR_LOOPBACK
@@ -127,9 +142,7 @@ class Bridge:
         guest.take_port(InetAddr(family, source_host, 0))
         dest_host = source_host if listener.local.is_any else listener.local.host
         guest.remote = InetAddr(family, dest_host, listener.local.port)
-        self.guest = guest
-        guest.wait_queue.add(self)
-        guest.establish(None, listener)
+        return guest
 
     @property
     def guest_port(self) -> int:

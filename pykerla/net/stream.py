@@ -217,7 +217,9 @@ class StreamSocket(Socket):
             if room >= total or not peer.rx:
                 peer.receive(Segment(data, anc))
                 return total
-        elif not total:
+        elif not total:     # nothing to queue: ancillary data needs a byte to ride on
+            if anc is not None:
+                anc.release()
             return 0
         elif room > 0:
             n = min(room, total - done)

@@ -189,3 +189,13 @@ def test_line_steering_never_steps_back() -> None:
     line.steer(tsc_base=2000, tsc=3000, host_ns=3500)     # behind: step forward to the host
     assert line.base == 3500
     assert line.mult == (3500 << SHIFT) // 3000
+
+
+def test_without_gcc_there_is_no_vdso_and_the_reason_is_given(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    from pykerla.arch.x64 import vdso_image
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(vdso_image.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    monkeypatch.setattr(vdso_image.shutil, "which", lambda _name: None)
+    vdso, status = Vdso.create(SimpleNamespace())
+    assert vdso is None
+    assert status == "no vDSO: no gcc on this host to build the vDSO"
