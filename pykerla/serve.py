@@ -22,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from pykerla.net.publish import parse_port_spec
+from pykerla.net.publish import host_listener, parse_port_spec
 
 POLL_INTERVAL = 0.2
 STOP_GRACE = 5.0
@@ -144,14 +144,9 @@ def serve(args: argparse.Namespace) -> int:
     if not os.path.exists(args.root):
         log(f"root file system {args.root!r} does not exist")
         return 125
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
     try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((args.host, args.port))
-        listener.listen(64)
+        listener = host_listener(args.host, args.port, 64)
     except OSError as e:
-        listener.close()
         log(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}")
         return 125
     server = Server(args, listener)

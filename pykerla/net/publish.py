@@ -49,6 +49,18 @@ _SPEC = re.compile(r"^(?:(?P<ip>[0-9.]+):)?(?P<host>\d+):(?P<guest>\d+)(?:/tcp)?
 Log = Callable[[str], None]
 
 
+def host_listener(ip: str, port: int, backlog: int) -> socket.socket:
+    """A listening TCP socket on the host (SO_REUSEADDR); OSError if the address is taken."""
+    sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((ip, port))
+        sock.listen(backlog)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
 class PortSpec(NamedTuple):
     """One -p option: host address and port, and the guest port they lead to."""
 
@@ -299,14 +311,9 @@ class PortPublisher:
             raise
 
     def _listen(self, spec: PortSpec) -> None:
-        family = socket.AF_INET6 if ":" in spec.host_ip else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((spec.host_ip, spec.host_port))
-            sock.listen(128)
+            sock = host_listener(spec.host_ip, spec.host_port, 128)
         except OSError as e:
-            sock.close()
             raise PublishError(f"cannot publish port {spec.host_ip}:{spec.host_port}: "
                                f"{e.strerror or e}") from None
         sock.setblocking(False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import KernelError
@@ -168,8 +169,14 @@ def copy_out_prefix(task: Any, addr: int, data: bytes) -> int:
 def deliver(task: Any, file: OpenFile, buf: int, data: bytes) -> int:
     """Store what file.read() returned; bytes that do not fit before a bad page go back to
     the file (unread), and the count stored is the result."""
+    return deliver_with(file, data, lambda: copy_out_prefix(task, buf, data) if data else 0)
+
+
+def deliver_with(file: OpenFile, data: bytes, copy_out: Callable[[], int]) -> int:
+    """Run copy_out (which stores a prefix of `data` and returns its length); what it did not
+    store goes back to the file, all of it if it failed outright."""
     try:
-        copied = copy_out_prefix(task, buf, data) if data else 0
+        copied = copy_out()
     except KernelError:
         file.unread(data)
         raise

@@ -16,6 +16,7 @@ from .fs_common import (
     copy_in_prefix,
     copy_out_prefix,
     deliver,
+    deliver_with,
     gather,
     get_file,
     iov_total,
@@ -53,14 +54,7 @@ def sys_readv(task: Any, fd: int, iov_addr: int, iovcnt: int) -> int:
 
 def _scatter_read(task: Any, file: Any, iov: list[tuple[int, int]], data: bytes) -> int:
     """readv's copy-out; what did not fit before a bad buffer goes back to the file."""
-    try:
-        copied = scatter(task, iov, data)
-    except KernelError:
-        file.unread(data)
-        raise
-    if copied < len(data):
-        file.unread(data[copied:])
-    return copied
+    return deliver_with(file, data, lambda: scatter(task, iov, data))
 
 
 @syscall(20, "writev", "fd", "p", "i")
