@@ -72,6 +72,8 @@ BASE_FILES_DEFAULTS = (("dot.profile", "root/.profile"), ("dot.bashrc", "root/.b
                        ("profile", "etc/profile"))
 
 
+LOGIN_SHELLS = ("sh", "dash", "bash", "rbash", "zsh", "fish")
+
 def _write_new(path: Path, text: str, mode: int = 0o644) -> None:
     if not os.path.lexists(path):
         path.write_text(text)
@@ -102,10 +104,21 @@ def _write_etc(root: Path) -> None:
     _write_new(etc / "hosts", HOSTS)
     _write_new(etc / "hostname", f"{HOSTNAME}\n")
     _write_new(etc / "ld.so.conf", LD_SO_CONF)
+    _write_new(etc / "shells", shells_file(root))
     defaults = root / "usr/share/base-files"
     for source, dest in BASE_FILES_DEFAULTS:
         if (defaults / source).is_file() and not os.path.lexists(root / dest):
             shutil.copy2(defaults / source, root / dest)
+
+
+def shells_file(root: Path) -> str:
+    """/etc/shells as the shells' postinst scripts (add-shell) would leave it: each login
+    shell present, under /bin and /usr/bin (login programs such as dropbear refuse others)."""
+    lines = ["# /etc/shells: valid login shells"]
+    for name in LOGIN_SHELLS:
+        if os.path.lexists(root / "usr/bin" / name):
+            lines += [f"/bin/{name}", f"/usr/bin/{name}"]
+    return "\n".join(lines) + "\n"
 
 
 def build_ld_cache(root: Path) -> str | None:

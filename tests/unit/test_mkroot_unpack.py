@@ -64,6 +64,7 @@ def test_configure_root_writes_missing_files_only(tmp_path, monkeypatch):
     assert (tmp_path / "etc/passwd").read_text().startswith("root:x:0:0:root:/root:/bin/bash\n")
     assert "hosts:          files dns" in (tmp_path / "etc/nsswitch.conf").read_text()
     assert (tmp_path / "etc/hostname").read_text() == "pykerla\n"
+    assert (tmp_path / "etc/shells").read_text().splitlines()[1:] == ["/bin/bash", "/usr/bin/bash"]
     assert (tmp_path / "etc/profile").read_text() == "P\n"
     assert os.readlink(tmp_path / "var/run") == "/run"
     assert (tmp_path / "tmp").stat().st_mode & 0o7777 == 0o1777
