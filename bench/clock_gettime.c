@@ -5,14 +5,15 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 100000;
-    struct timespec a, b, t;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec t, start = bench_start();
     for (long i = 0; i < n; i++)
         clock_gettime(CLOCK_MONOTONIC, &t);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("clock_gettime %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    double seconds = bench_seconds_since(start);
+    bench_report("clock_gettime", n, seconds);
     return 0;
 }

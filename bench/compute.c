@@ -5,7 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "bench_clock.h"
 
 static volatile double sink;
 
@@ -26,11 +27,10 @@ static double block(uint64_t seed)
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 100;
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec start = bench_start();
     for (long i = 0; i < n; i++)
         sink += block((uint64_t)i);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("compute %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    double seconds = bench_seconds_since(start);
+    bench_report("compute", n, seconds);
     return 0;
 }

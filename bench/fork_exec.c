@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_clock.h"
 
 int main(int argc, char **argv)
 {
@@ -14,8 +15,7 @@ int main(int argc, char **argv)
     char *prog = argc > 2 ? argv[2] : "/bench/true";
     char *args[] = { prog, NULL };
     char *env[] = { NULL };
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec start = bench_start();
     for (long i = 0; i < n; i++) {
         pid_t pid = fork();
         if (pid < 0)
@@ -28,7 +28,7 @@ int main(int argc, char **argv)
         if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
             return 2;
     }
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("fork_exec %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    double seconds = bench_seconds_since(start);
+    bench_report("fork_exec", n, seconds);
     return 0;
 }

@@ -5,14 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_clock.h"
 
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 1000;
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec start = bench_start();
     for (long i = 0; i < n; i++) {
         pid_t pid = fork();
         if (pid < 0)
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
         if (waitpid(pid, NULL, 0) != pid)
             return 2;
     }
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("fork_exit %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    double seconds = bench_seconds_since(start);
+    bench_report("fork_exit", n, seconds);
     return 0;
 }

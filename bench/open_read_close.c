@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_clock.h"
 
 int main(int argc, char **argv)
 {
@@ -19,16 +20,15 @@ int main(int argc, char **argv)
     if (fd < 0 || write(fd, buf, sizeof buf) != sizeof buf)
         return 1;
     close(fd);
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec start = bench_start();
     for (long i = 0; i < n; i++) {
         fd = open(path, O_RDONLY);
         if (fd < 0 || read(fd, buf, sizeof buf) != sizeof buf)
             return 2;
         close(fd);
     }
-    clock_gettime(CLOCK_MONOTONIC, &b);
+    double seconds = bench_seconds_since(start);
     unlink(path);
-    printf("open_read_close %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    bench_report("open_read_close", n, seconds);
     return 0;
 }

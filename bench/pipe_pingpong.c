@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_clock.h"
 
 int main(int argc, char **argv)
 {
@@ -26,15 +27,14 @@ int main(int argc, char **argv)
     }
     close(ping[0]);
     close(pong[1]);
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec start = bench_start();
     char c = 'p';
     for (long i = 0; i < n; i++)
         if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
             return 2;
-    clock_gettime(CLOCK_MONOTONIC, &b);
+    double seconds = bench_seconds_since(start);
     close(ping[1]);
     waitpid(pid, NULL, 0);
-    printf("pipe_pingpong %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    bench_report("pipe_pingpong", n, seconds);
     return 0;
 }

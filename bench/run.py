@@ -70,9 +70,11 @@ BENCHMARKS = (
 
 
 def compile_program(name: str) -> bool:
-    """gcc -static -O2 bench/NAME.c -> build/bench/NAME, skipped when up to date."""
+    """gcc -static -O2 bench/NAME.c -> build/bench/NAME, skipped when newer than the source
+    and the headers beside it."""
     source, binary = SOURCES / f"{name}.c", BUILD / name
-    if binary.exists() and binary.stat().st_mtime >= source.stat().st_mtime:
+    inputs = [source, *SOURCES.glob("*.h")]
+    if binary.exists() and binary.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
         return True
     BUILD.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(["gcc", "-static", "-O2", "-o", str(binary), str(source)],

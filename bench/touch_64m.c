@@ -5,15 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <time.h>
+
+#include "bench_clock.h"
 
 #define SIZE (64UL << 20)
 
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 3;
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec start = bench_start();
     for (long i = 0; i < n; i++) {
         volatile char *p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
             p[off] = (char)off;
         munmap((void *)p, SIZE);
     }
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("touch_64m %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    double seconds = bench_seconds_since(start);
+    bench_report("touch_64m", n, seconds);
     return 0;
 }

@@ -4,8 +4,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_clock.h"
 
 int main(int argc, char **argv)
 {
@@ -13,12 +14,11 @@ int main(int argc, char **argv)
     int fd = open("/dev/null", O_WRONLY);
     if (fd < 0)
         return 1;
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct timespec start = bench_start();
     for (long i = 0; i < n; i++)
         if (write(fd, "x", 1) != 1)
             return 2;
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("write_null %ld %.9f\n", n, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    double seconds = bench_seconds_since(start);
+    bench_report("write_null", n, seconds);
     return 0;
 }
