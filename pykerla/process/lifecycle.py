@@ -250,7 +250,7 @@ class Lifecycle:
             return
         parent.children_utime += group.utime
         parent.children_stime += group.stime
-        parent.children_maxrss = max(parent.children_maxrss, group.maxrss, group.children_maxrss)
+        parent.children_maxrss = max(parent.children_maxrss, group.reaped_maxrss())
         action = parent.sighand.actions[SIGCHLD]
         autoreap = group.exit_signal == SIGCHLD and (action.handler == SIG_IGN or action.flags & SA_NOCLDWAIT)
         if autoreap:

@@ -118,6 +118,11 @@ class ThreadGroup:
         """The most pages this process has held (getrusage RUSAGE_SELF's ru_maxrss, in pages)."""
         return max(self.maxrss, self.mm.hiwater_rss if self.mm is not None else 0)
 
+    def reaped_maxrss(self) -> int:
+        """ru_maxrss (pages) that wait4/waitid report for this exited child: the larger of its
+        own peak and its waited-for descendants'."""
+        return max(self.maxrss, self.children_maxrss)
+
     def alive_threads(self) -> list[Task]:
         return [t for t in self.threads if t.state != DEAD]
 

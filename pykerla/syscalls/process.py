@@ -172,7 +172,7 @@ def sys_wait4(task: Task, pid: int, status_ptr: int, options: int, rusage: int) 
     if status_ptr:
         task.mm.write(status_ptr, struct.pack("<i", status))
     if rusage:
-        task.mm.write(rusage, _rusage(child.utime, child.stime, max(child.maxrss, child.children_maxrss)))
+        task.mm.write(rusage, _rusage(child.utime, child.stime, child.reaped_maxrss()))
     return child.tgid
 
 
@@ -196,7 +196,7 @@ def sys_waitid(task: Task, idtype: int, ident: int, infop: int, options: int, ru
             value = 18  # SIGCONT
         struct.pack_into("<iiiiiIi", info, 0, SIGCHLD, 0, code, 0, child.tgid, child.creds.uid, value)
         if rusage:
-            task.mm.write(rusage, _rusage(child.utime, child.stime, max(child.maxrss, child.children_maxrss)))
+            task.mm.write(rusage, _rusage(child.utime, child.stime, child.reaped_maxrss()))
     if infop:
         task.mm.write(infop, bytes(info))
     return 0
