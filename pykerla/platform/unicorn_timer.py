@@ -45,11 +45,11 @@ class TimerHook:
 
     def __init__(self, stop_function: ctypes._CFuncPtr) -> None:
         self.data = TickData(0, ctypes.cast(stop_function, ctypes.c_void_p).value)
-        self.callback, self.native = self._make_callback(stop_function)
+        self.callback = self._make_callback(stop_function)
         self._quit = threading.Event()
         threading.Thread(target=self._loop, name="pykerla-unicorn-timer", daemon=True).start()
 
-    def _make_callback(self, stop_function: ctypes._CFuncPtr) -> tuple[ctypes.c_void_p, bool]:
+    def _make_callback(self, stop_function: ctypes._CFuncPtr) -> ctypes.c_void_p:
         if host_platform.machine() in ("x86_64", "AMD64"):
             try:
                 page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
@@ -58,7 +58,7 @@ class TimerHook:
             if page is not None:
                 page.write(_HOOK_X86_64)
                 self._page = page
-                return ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(page))), True
+                return ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(page)))
         data = self.data
 
         def hook(uc: int, _address: int, _size: int, _user: int) -> None:
@@ -67,7 +67,7 @@ class TimerHook:
                 stop_function(uc)
 
         self._pyhook = HOOK_BLOCK_CFUNC(hook)
-        return ctypes.cast(self._pyhook, ctypes.c_void_p), False
+        return ctypes.cast(self._pyhook, ctypes.c_void_p)
 
     def _loop(self) -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())   # host signals belong to the kernel
